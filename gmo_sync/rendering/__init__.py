@@ -1,0 +1,30 @@
+"""Protocol rendering: the only layer that knows docxtpl and Jinja.
+
+Public API: ``protocol_context`` builds the template variables from a
+``Meeting``; ``render_protocol`` turns a .docx template and those variables
+into document bytes; ``TemplateError`` is what a broken template raises.
+"""
+
+from __future__ import annotations
+
+from gmo_sync.rendering.context import protocol_context, variable_name
+from gmo_sync.rendering.engine import check_template, render_protocol, template_fingerprint
+from gmo_sync.rendering.errors import TemplateError
+from gmo_sync.rendering.shipped import TEMPLATE_NAMES, template_bytes, template_path
+from gmo_sync.rendering.words import date_in_words, people_count, plural, signature_name
+
+__all__ = [
+    "TEMPLATE_NAMES",
+    "TemplateError",
+    "check_template",
+    "date_in_words",
+    "people_count",
+    "plural",
+    "protocol_context",
+    "render_protocol",
+    "signature_name",
+    "template_bytes",
+    "template_fingerprint",
+    "template_path",
+    "variable_name",
+]

@@ -1,0 +1,22 @@
+"""The shipped protocol templates: package data in ``templates/``, made by ``tools/make_templates.py``."""
+
+from __future__ import annotations
+
+from importlib.resources import files
+from pathlib import Path
+
+__all__ = ["TEMPLATE_NAMES", "template_bytes", "template_path"]
+
+# default: the layout of the association's own protocols; gost: ГОСТ Р 7.0.97-2016 full form.
+TEMPLATE_NAMES = ("default", "gost")
+
+
+def template_path(name: str) -> Path:
+    """Path of a shipped template, e.g. ``template_path("gost")``; ``KeyError`` for an unknown name."""
+    if name not in TEMPLATE_NAMES:
+        raise KeyError(name)
+    return Path(str(files("gmo_sync.rendering") / "templates" / f"{name}.docx"))
+
+
+def template_bytes(name: str) -> bytes:
+    return template_path(name).read_bytes()

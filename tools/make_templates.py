@@ -1,0 +1,322 @@
+"""Generate the shipped protocol templates (default.docx, gost.docx) with python-docx.
+
+Run from the repository root after changing the layout, and commit the result:
+
+    python tools/make_templates.py            # writes gmo_sync/rendering/templates/*.docx
+
+The templates are ordinary .docx files with docxtpl (Jinja) tags, so
+coordinators can also open them in Word/LibreOffice and edit them by hand;
+this script is the reproducible starting point, not the only way to edit.
+Variables are documented in gmo_sync/rendering/TEMPLATES.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from docx import Document
+from docx.document import Document as DocumentObject
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+OUT_DIR = Path(__file__).resolve().parent.parent / "gmo_sync" / "rendering" / "templates"
+FONT = "Times New Roman"
+INDENT = Cm(1.25)  # the paragraph indent of Russian office documents (ГОСТ Р 7.0.97, п. 5.1)
+
+# A run is (text, bold); a plain str is a non-bold run.
+Run = str | tuple[str, bool]
+
+LEFT, CENTER, RIGHT, JUSTIFY = (
+    WD_ALIGN_PARAGRAPH.LEFT,
+    WD_ALIGN_PARAGRAPH.CENTER,
+    WD_ALIGN_PARAGRAPH.RIGHT,
+    WD_ALIGN_PARAGRAPH.JUSTIFY,
+)
+
+
+def new_document(size: int, title: str) -> DocumentObject:
+    doc = Document()
+    # Margins of ГОСТ Р 7.0.97-2016, п. 5.1: left at least 20 mm (30 leaves room for binding).
+    for section in doc.sections:
+        section.page_height, section.page_width = Mm(297), Mm(210)
+        section.left_margin, section.right_margin = Mm(30), Mm(15)
+        section.top_margin, section.bottom_margin = Mm(20), Mm(20)
+    normal = doc.styles["Normal"]
+    normal.font.name = FONT
+    normal.font.size = Pt(size)
+    fonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    for attr in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attr), FONT)
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "ru-RU")
+    normal.element.get_or_add_rPr().append(lang)
+    fmt = normal.paragraph_format
+    fmt.space_before, fmt.space_after, fmt.line_spacing = Pt(0), Pt(0), 1.0
+    props = doc.core_properties
+    props.title, props.author, props.comments, props.subject = title, "gmo-sync", "", ""
+    props.keywords, props.category, props.last_modified_by = "", "", "gmo-sync"
+    # A fixed date keeps regenerated templates byte-stable apart from the zip timestamps.
+    props.created = props.modified = dt.datetime(2024, 1, 1)
+    props.revision = 1
+    return doc
+
+
+def para(
+    doc: DocumentObject | Table,
+    runs: Sequence[Run] | str = (),
+    *,
+    align: WD_ALIGN_PARAGRAPH = LEFT,
+    first_line: Cm | None = None,
+    hanging: Cm | None = None,
+    before: int = 0,
+    after: int = 0,
+    keep_next: bool = False,
+    size: int | None = None,
+) -> Paragraph:
+    p = doc.add_paragraph()
+    for run in [runs] if isinstance(runs, str) else runs:
+        text, bold = (run, False) if isinstance(run, str) else run
+        r = p.add_run(text)
+        r.bold = bold or None
+        if size:
+            r.font.size = Pt(size)
+    fmt = p.paragraph_format
+    fmt.alignment = align
+    if first_line is not None:
+        fmt.first_line_indent = first_line
+    if hanging is not None:
+        fmt.left_indent, fmt.first_line_indent = hanging, -hanging
+    fmt.space_before, fmt.space_after = Pt(before), Pt(after)
+    fmt.keep_with_next = keep_next or None
+    return p
+
+
+def control(doc: DocumentObject, tag: str) -> None:
+    """A paragraph holding only a ``{%p … %}`` tag: docxtpl removes it from the output."""
+    doc.add_paragraph(tag)
+
+
+def cell_text(cell, runs: Sequence[Run] | str, *, align: WD_ALIGN_PARAGRAPH = LEFT) -> None:
+    cell.paragraphs[0]._element.getparent().remove(cell.paragraphs[0]._element)
+    para(cell, runs, align=align)
+
+
+def set_widths(table: Table, widths_mm: Sequence[int]) -> None:
+    table.autofit = False
+    # LibreOffice lays out by the grid, Word by the cells: set both.
+    for column, width in zip(table.columns, widths_mm, strict=True):
+        column.width = Mm(width)
+    for row in table.rows:
+        for cell, width in zip(row.cells, widths_mm, strict=True):
+            cell.width = Mm(width)
+
+
+def repeat_header(row) -> None:
+    pr = row._tr.get_or_add_trPr()
+    el = OxmlElement("w:tblHeader")
+    el.set(qn("w:val"), "true")
+    pr.append(el)
+
+
+# --- default: the association's own protocol layout (reference/protocol-2021-10-13.txt) ---
+
+
+def make_default() -> DocumentObject:
+    doc = new_document(12, "Протокол заседания")
+    para(doc, [("Программа заседания", True)], align=CENTER)
+    para(doc, [("{{ организация }}", True)], align=CENTER, after=12)
+    para(doc, [("Протокол № {{ номер_протокола }}", True)], align=CENTER, after=12, size=14)
+
+    para(doc, [("Тема: ", True), "{{ тема }}"], align=JUSTIFY)
+    para(doc, [("Дата проведения: ", True), "{{ дата_прописью }}"])
+    control(doc, "{%p if время or формат %}")
+    para(doc, [("Время проведения: ", True), "{{ время }}{% if формат %} ({{ формат }}){% endif %}"])
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if место_или_ссылка %}")
+    para(
+        doc,
+        [
+            (
+                '{% if формат == "онлайн" %}Ссылка на подключение: {% else %}Место проведения: {% endif %}',
+                True,
+            ),
+            "{{ место_или_ссылка }}",
+        ],
+    )
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if присутствовало_человек %}")
+    para(doc, [("Присутствовало: ", True), "{{ присутствовало_человек }}."])
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if участники %}")
+    para(doc, [("Участники: ", True), "{{ участники }}"], before=6, align=JUSTIFY)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if ведущие %}")
+    para(doc, [("Ведущий заседания: ", True), "{{ ведущие }}"], before=6, align=JUSTIFY)
+    control(doc, "{%p endif %}")
+
+    para(doc, [("Повестка дня:", True)], before=12, after=3, keep_next=True)
+    control(doc, "{%p for п in повестка %}")
+    para(
+        doc,
+        "{{ п.номер }}. {{ п.вопрос }}{% if п.докладчик %} ({{ п.докладчик }}){% endif %}",
+        hanging=Cm(0.75),
+        align=JUSTIFY,
+    )
+    control(doc, "{%p endfor %}")
+
+    control(doc, "{%p if выступления %}")
+    para(doc, [("Выступления:", True)], before=12, after=3, keep_next=True)
+    control(doc, "{%p for в in выступления %}")
+    para(doc, [("{{ в.докладчик }}", True)], before=6, keep_next=True)
+    para(doc, "{{ в.содержание }}", first_line=INDENT, align=JUSTIFY)
+    control(doc, "{%p endfor %}")
+    control(doc, "{%p endif %}")
+
+    control(doc, "{%p if решения %}")
+    para(doc, "В ходе обсуждения вопросов, стоящих на повестке дня,", before=12, keep_next=True)
+    para(doc, [("Решено:", True)], after=6, keep_next=True)
+    table = doc.add_table(rows=4, cols=4)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, title in zip(table.rows[0].cells, ["№", "Решение", "Ответственный", "Срок"], strict=True):
+        cell_text(cell, [(title, True)], align=CENTER)
+    repeat_header(table.rows[0])
+    # docxtpl replaces a row holding a {%tr %} tag by the bare tag: the middle row repeats.
+    cell_text(table.rows[1].cells[0], "{%tr for р in решения %}")
+    values = ["{{ р.номер }}.", "{{ р.решение }}", "{{ р.ответственный }}", "{{ р.срок }}"]
+    for cell, value, align in zip(table.rows[2].cells, values, [CENTER, LEFT, LEFT, CENTER], strict=True):
+        cell_text(cell, value, align=align)
+    cell_text(table.rows[3].cells[0], "{%tr endfor %}")
+    set_widths(table, [10, 85, 43, 27])
+    control(doc, "{%p endif %}")
+    return doc
+
+
+# --- gost: ГОСТ Р 7.0.97-2016, full form of a protocol ---
+
+
+def decisions_block(doc: DocumentObject, items: str, number: str) -> None:
+    """ПОСТАНОВИЛИ with numbered decisions, each with its responsible person and deadline."""
+    para(doc, [("ПОСТАНОВИЛИ:", True)], before=6, keep_next=True)
+    control(doc, f"{{%p for р in {items} %}}")
+    para(doc, f"{number}{{{{ loop.index }}}}. {{{{ р.решение }}}}", first_line=INDENT, align=JUSTIFY)
+    # Separate lines without a closing full stop: names end in initials («Замятина Е.Д.»).
+    control(doc, "{%p if р.ответственный %}")
+    para(doc, "Ответственный: {{ р.ответственный }}", first_line=INDENT)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if р.срок %}")
+    para(doc, "Срок: {{ р.срок }}", first_line=INDENT)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p endfor %}")
+
+
+def speeches_block(doc: DocumentObject, items: str) -> None:
+    para(doc, [("ВЫСТУПИЛИ:", True)], before=6, keep_next=True)
+    control(doc, f"{{%p for в in {items} %}}")
+    para(
+        doc,
+        "{% if в.докладчик %}{{ в.докладчик }} – {% endif %}{{ в.содержание }}",
+        first_line=INDENT,
+        align=JUSTIFY,
+    )
+    control(doc, "{%p endfor %}")
+
+
+def make_gost() -> DocumentObject:
+    doc = new_document(14, "Протокол")
+    para(doc, [("{{ организация }}", True)], align=CENTER, after=18)
+    para(doc, [("ПРОТОКОЛ", True)], align=CENTER, after=12)
+
+    # Date and number on one line, as the form requires: a borderless two-cell table.
+    table = doc.add_table(rows=1, cols=2)
+    cell_text(table.rows[0].cells[0], "{{ дата }}")
+    cell_text(table.rows[0].cells[1], "№ {{ номер_протокола }}", align=RIGHT)
+    set_widths(table, [82, 83])
+    control(doc, "{%p if город %}")
+    para(doc, "г. {{ город }}", align=CENTER, before=6)
+    control(doc, "{%p endif %}")
+    para(doc, [("{{ тема }}", True)], before=18, after=18, align=LEFT)
+
+    control(doc, "{%p if председатель %}")
+    para(doc, "Председатель – {{ председатель }}", align=JUSTIFY)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if секретарь %}")
+    para(doc, "Секретарь – {{ секретарь }}", align=JUSTIFY)
+    control(doc, "{%p endif %}")
+    para(
+        doc,
+        "Присутствовали: {{ присутствовало_человек or '—' }}{% if участники %} ({{ участники }}){% endif %}",
+        align=JUSTIFY,
+    )
+
+    para(doc, [("ПОВЕСТКА ДНЯ:", True)], before=12, after=6, keep_next=True)
+    control(doc, "{%p for п in повестка %}")
+    para(doc, "{{ п.номер }}. {{ п.вопрос }}", first_line=INDENT, align=JUSTIFY)
+    control(doc, "{%p if п.докладчик %}")
+    para(doc, "Доклад: {{ п.докладчик }}.", first_line=INDENT, align=JUSTIFY)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p endfor %}")
+
+    control(doc, "{%p for п in повестка %}")
+    para(doc, [("{{ п.номер }}. СЛУШАЛИ:", True)], before=12, keep_next=True)
+    para(
+        doc,
+        "{% if п.докладчик %}{{ п.докладчик }} – {% endif %}{{ п.вопрос }}",
+        first_line=INDENT,
+        align=JUSTIFY,
+    )
+    control(doc, "{%p if п.выступления %}")
+    speeches_block(doc, "п.выступления")
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if п.решения %}")
+    decisions_block(doc, "п.решения", "{{ п.номер }}.")
+    control(doc, "{%p endif %}")
+    control(doc, "{%p endfor %}")
+
+    # Speeches and decisions a coordinator did not tie to an agenda item.
+    control(doc, "{%p if выступления_без_вопроса or решения_без_вопроса %}")
+    para(doc, [("По итогам обсуждения:", True)], before=12, keep_next=True)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if выступления_без_вопроса %}")
+    speeches_block(doc, "выступления_без_вопроса")
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if решения_без_вопроса %}")
+    decisions_block(doc, "решения_без_вопроса", "")
+    control(doc, "{%p endif %}")
+
+    para(doc, "", after=24)
+    signatures = doc.add_table(rows=2, cols=3)
+    for row, (role, name) in zip(
+        signatures.rows,
+        [("Председатель", "{{ председатель_подпись }}"), ("Секретарь", "{{ секретарь_подпись }}")],
+        strict=True,
+    ):
+        cell_text(row.cells[0], role)
+        cell_text(row.cells[1], "____________", align=CENTER)
+        cell_text(row.cells[2], name, align=RIGHT)
+        row.height = Mm(14)
+    set_widths(signatures, [55, 50, 60])
+    return doc
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: %(default)s)")
+    args = parser.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    for name, make in (("default", make_default), ("gost", make_gost)):
+        path = args.out / f"{name}.docx"
+        make().save(str(path))
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
