@@ -6,6 +6,7 @@ import dataclasses
 import datetime as dt
 import io
 import re
+from pathlib import Path
 
 import docx
 import pytest
@@ -415,3 +416,30 @@ def test_fingerprint_is_stable_sha256() -> None:
 
 def test_rendering_is_deterministic_in_content() -> None:
     assert paragraphs(render("gost")) == paragraphs(render("gost"))
+
+
+# --- the coordinators' guide stays true ---
+
+GUIDE = Path(__file__).resolve().parent.parent / "gmo_sync" / "rendering" / "TEMPLATES.md"
+
+
+def test_guide_lists_only_real_variables() -> None:
+    context = context_for(make_meeting())
+    section = GUIDE.read_text(encoding="utf-8").split("## Переменные заседания")[1].split("## Списки")[0]
+    documented = set(re.findall(r"^\| `(\w+)`", section, re.MULTILINE))
+    documented |= set(re.findall(r"^\| `\w+`, `(\w+)`", section, re.MULTILINE))
+    assert len(documented) >= 20
+    assert documented <= set(context)
+    # Every parsed variable is documented; the rest of the context is the sheet's own columns and lists.
+    lists = {"повестка", "выступления", "решения", "столбцы"}
+    lists |= {"выступления_без_вопроса", "решения_без_вопроса"}
+    columns = {variable_name(h) for h in make_meeting().extra}
+    assert set(context) - documented - lists <= columns
+
+
+def test_guide_example_renders() -> None:
+    example = GUIDE.read_text(encoding="utf-8").split("```")[1]
+    template = make_template(*[line for line in example.strip().splitlines() if line])
+    paras = paragraphs(render_protocol(template, context_for(make_meeting()), template_name="пример.docx"))
+    assert paras[:4] == ["Повестка дня:", "1. " + AGENDA[0], "2. " + AGENDA[1], "3. " + AGENDA[2]]
+    assert paras[5] == "1. " + DECISIONS[0] + " (ответственный: Попыхова Т.Ю.)"
