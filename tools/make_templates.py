@@ -126,6 +126,22 @@ def repeat_header(row) -> None:
     pr.append(el)
 
 
+def page_numbers(doc: DocumentObject) -> None:
+    """Page number centred in the top margin from the second page on (ГОСТ Р 7.0.97, п. 5.1)."""
+    section = doc.sections[0]
+    section.different_first_page_header_footer = True
+    p = section.header.paragraphs[0]
+    p.paragraph_format.alignment = CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "2"
+    run.append(text)
+    field.append(run)
+    p._p.append(field)
+
+
 # --- default: the association's own protocol layout (reference/protocol-2021-10-13.txt) ---
 
 
@@ -232,6 +248,7 @@ def speeches_block(doc: DocumentObject, items: str) -> None:
 
 def make_gost() -> DocumentObject:
     doc = new_document(14, "Протокол")
+    page_numbers(doc)
     para(doc, [("{{ организация }}", True)], align=CENTER, after=18)
     para(doc, [("ПРОТОКОЛ", True)], align=CENTER, after=12)
 

@@ -99,7 +99,8 @@ def render_protocol(template: Path | bytes, context: Mapping[str, object], *, te
     """
     doc = _open(_load(template), template_name)
     try:
-        doc.render(dict(context), jinja_env=_ENV, autoescape=True)
+        # The environment itself autoescapes; docxtpl's autoescape=True would only re-set it.
+        doc.render(dict(context), jinja_env=_ENV)
     except jinja2.TemplateError as exc:
         raise describe_jinja_error(exc, template_name, getattr(_ENV.local, "source", "")) from exc
     out = io.BytesIO()
