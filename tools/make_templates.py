@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -324,6 +326,19 @@ def make_gost() -> DocumentObject:
     return doc
 
 
+def stable_bytes(doc: DocumentObject) -> bytes:
+    """The .docx with fixed zip timestamps: regenerating an unchanged layout gives identical bytes,
+    so the template fingerprint (part of each protocol's content hash) does not change."""
+    raw = io.BytesIO()
+    doc.save(raw)
+    out = io.BytesIO()
+    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for item in src.infolist():
+            dst.writestr(zipfile.ZipInfo(item.filename, (2024, 1, 1, 0, 0, 0)), src.read(item.filename),
+                         compress_type=zipfile.ZIP_DEFLATED)  # fmt: skip
+    return out.getvalue()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: %(default)s)")
@@ -331,7 +346,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     for name, make in (("default", make_default), ("gost", make_gost)):
         path = args.out / f"{name}.docx"
-        make().save(str(path))
+        path.write_bytes(stable_bytes(make()))
         print(path)
 
 
