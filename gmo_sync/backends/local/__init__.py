@@ -1,0 +1,24 @@
+"""The local backend: an .xlsx workbook, .docx protocols in a folder, an .ics calendar file."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gmo_sync.backends.local.protocols import LocalProtocolStore
+from gmo_sync.backends.local.workbook import LocalWorkbook
+from gmo_sync.core.config import Config
+
+if TYPE_CHECKING:
+    from gmo_sync.backends import Backends
+
+
+def open_local(config: Config) -> Backends:
+    from gmo_sync.backends import Backends
+
+    workbook = config.resolve(config.local.workbook)
+    return Backends(
+        sheet=LocalWorkbook(workbook),
+        protocols=LocalProtocolStore(
+            config.resolve(config.local.protocols_dir), workbook.parent, config.resolve(config.local.template)
+        ),
+    )

@@ -1,0 +1,168 @@
+"""Protocols as .docx files in a folder.
+
+Each file carries its own bookkeeping in the document's core properties, so the
+folder can be moved, shared or backed up without a separate state file:
+``identifier`` = ``gmo-sync:<meeting ID>`` and ``version`` =
+``<input hash>:<text hash>``. The text hash is taken over the paragraphs' text as
+rendered; a file whose text no longer matches it was edited by hand (Word and
+LibreOffice keep core properties when they save, and re-saving without changes
+keeps the text), and the tool leaves it alone unless told ``--force``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import tempfile
+import zipfile
+from pathlib import Path
+from urllib.parse import quote
+from xml.etree import ElementTree as ET
+
+from gmo_sync.backends.local.files import shared_file_mode
+from gmo_sync.core.ports import ProtocolLink, StoredProtocol
+from gmo_sync.core.problems import BackendError
+
+ID_PREFIX = "gmo-sync:"
+CORE_XML = "docProps/core.xml"
+DOCUMENT_XML = "word/document.xml"
+NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
+}
+_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def safe_file_name(name: str) -> str:
+    return _UNSAFE_NAME.sub("_", name).strip(" .") or "протокол"
+
+
+def text_hash(docx: bytes) -> str:
+    """Hash of the document's text, paragraph by paragraph (formatting-only saves do not change it)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        root = ET.fromstring(archive.read(DOCUMENT_XML))
+    digest = hashlib.sha256()
+    for paragraph in root.iter(f"{{{NS['w']}}}p"):
+        text = "".join(t.text or "" for t in paragraph.iter(f"{{{NS['w']}}}t"))
+        digest.update(text.encode("utf-8") + b"\n")
+    return digest.hexdigest()[:32]
+
+
+def _read_marks(docx: bytes | Path) -> tuple[str, str] | None:
+    """(identifier, version) from the core properties, or None for a file that is not ours."""
+    try:
+        with zipfile.ZipFile(docx if isinstance(docx, Path) else io.BytesIO(docx)) as archive:
+            root = ET.fromstring(archive.read(CORE_XML))
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError):
+        return None
+    identifier = root.findtext("dc:identifier", default="", namespaces=NS)
+    version = root.findtext("cp:version", default="", namespaces=NS)
+    if not identifier.startswith(ID_PREFIX):
+        return None
+    return identifier, version
+
+
+def mark(docx: bytes, meeting_id: str, input_hash: str) -> bytes:
+    """Return ``docx`` with the tool's identifier and hashes in its core properties."""
+    version = f"{input_hash}:{text_hash(docx)}"
+    source = zipfile.ZipFile(io.BytesIO(docx))
+    out = io.BytesIO()
+    with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == CORE_XML:
+                data = _with_marks(data, ID_PREFIX + meeting_id, version)
+            target.writestr(item, data)
+    return out.getvalue()
+
+
+def _with_marks(core_xml: bytes, identifier: str, version: str) -> bytes:
+    for prefix, uri in NS.items():
+        ET.register_namespace(prefix, uri)
+    ET.register_namespace("dcterms", "http://purl.org/dc/terms/")
+    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
+    root = ET.fromstring(core_xml)
+    for tag, value in ((f"{{{NS['dc']}}}identifier", identifier), (f"{{{NS['cp']}}}version", version)):
+        element = root.find(tag)
+        if element is None:
+            element = ET.SubElement(root, tag)
+        element.text = value
+    return ET.tostring(root, xml_declaration=True, encoding="UTF-8")
+
+
+class LocalProtocolStore:
+    def __init__(self, folder: Path, link_base: Path, template: Path) -> None:
+        self.folder = folder
+        self.link_base = link_base  # links are relative to the workbook's folder
+        self.template_path = template
+
+    def describe(self) -> str:
+        return str(self.folder)
+
+    def template(self) -> tuple[str, bytes]:
+        try:
+            return self.template_path.name, self.template_path.read_bytes()
+        except OSError as error:
+            raise BackendError(f"Шаблон протокола {self.template_path} не читается: {error}") from None
+
+    def existing(self) -> dict[str, StoredProtocol]:
+        found: dict[str, StoredProtocol] = {}
+        if not self.folder.is_dir():
+            return found
+        for path in sorted(self.folder.glob("*.docx")):
+            if path.name.startswith(("~$", ".~lock")):
+                continue
+            marks = _read_marks(path)
+            if marks is None:
+                continue
+            meeting_id = marks[0].removeprefix(ID_PREFIX)
+            input_hash, _, written_text = marks[1].partition(":")
+            try:
+                edited = text_hash(path.read_bytes()) != written_text
+            except (zipfile.BadZipFile, KeyError, ET.ParseError):
+                edited = True  # damaged or rewritten by something else: not ours to overwrite
+            found[meeting_id] = StoredProtocol(meeting_id, path.stem, path.name, input_hash, edited)
+        return found
+
+    def save(
+        self, meeting_id: str, name: str, content: bytes, input_hash: str, replaces: StoredProtocol | None
+    ) -> StoredProtocol:
+        file_name = safe_file_name(name) + ".docx"
+        target = self.folder / file_name
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if target.exists() and (replaces is None or replaces.location != file_name):
+            marks = _read_marks(target)
+            if marks is None or marks[0] != ID_PREFIX + meeting_id:
+                raise BackendError(
+                    f"Файл {target} уже существует и относится не к заседанию {meeting_id}; "
+                    f"переименуйте или удалите его"
+                )
+        _write_atomically(target, mark(content, meeting_id, input_hash))
+        if replaces is not None and replaces.location != file_name:
+            (self.folder / replaces.location).unlink(missing_ok=True)
+        return StoredProtocol(meeting_id, target.stem, file_name, input_hash, False)
+
+    def link(self, stored: StoredProtocol) -> ProtocolLink:
+        path = self.folder / stored.location
+        try:
+            relative = path.relative_to(self.link_base)
+        except ValueError:
+            relative = Path(os.path.relpath(path, self.link_base))
+        return ProtocolLink(stored.location, quote(relative.as_posix()))
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    fd, temp = tempfile.mkstemp(prefix=".gmo-sync.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, shared_file_mode(target))
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

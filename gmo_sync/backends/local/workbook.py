@@ -1,0 +1,161 @@
+"""The master sheet as a local .xlsx workbook (openpyxl).
+
+Safety over speed: the workbook is read once per run; writes go to a temporary
+file that replaces the original only when complete (a killed run never leaves a
+truncated workbook), and the previous version is kept as ``<name>.bak``. When
+LibreOffice or Excel has the workbook open (their lock files sit beside it), the
+tool refuses to write rather than race the editor, whose next save would
+silently discard the tool's changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import Cell
+from openpyxl.workbook import Workbook
+
+from gmo_sync.backends.local.files import shared_file_mode
+from gmo_sync.core.parsing import normalize_text
+from gmo_sync.core.ports import WriteReport
+from gmo_sync.core.problems import BackendError, WorkbookBusyError, cell_ref
+from gmo_sync.core.sheet import CellWrite, Formula, SheetSnapshot, TabData
+
+
+def editor_lock_files(path: Path) -> list[Path]:
+    """Lock files LibreOffice (``.~lock.NAME#``) and Excel (``~$NAME``) keep while a file is open."""
+    candidates = [path.with_name(f".~lock.{path.name}#"), path.with_name(f"~${path.name}")]
+    return [p for p in candidates if p.exists()]
+
+
+class LocalWorkbook:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._book: Workbook | None = None
+        self._loaded_mtime: int | None = None
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def _load(self) -> Workbook:
+        if not self.path.exists():
+            raise BackendError(
+                f"Таблица {self.path} не найдена. Создайте рабочую папку: gmo-sync init --local ПАПКА"
+            )
+        try:
+            mtime = self.path.stat().st_mtime_ns
+            book = openpyxl.load_workbook(self.path, rich_text=False)
+        except (OSError, ValueError, KeyError) as error:
+            raise BackendError(f"Не удалось открыть таблицу {self.path}: {error}") from None
+        except Exception as error:  # a damaged zip surfaces as many exception types
+            if type(error).__name__ in ("BadZipFile", "InvalidFileException"):
+                raise BackendError(f"Файл {self.path} повреждён или это не .xlsx: {error}") from None
+            raise
+        self._book, self._loaded_mtime = book, mtime
+        return book
+
+    def read(self) -> SheetSnapshot:
+        book = self._load()
+        tabs = {}
+        for sheet in book.worksheets:
+            rows: list[list[object]] = []
+            links: dict[tuple[int, int], str] = {}
+            for row in sheet.iter_rows():
+                values = []
+                for cell in row:
+                    values.append(_cell_value(cell))
+                    if cell.hyperlink is not None and cell.hyperlink.target:
+                        links[(cell.row, cell.column)] = cell.hyperlink.target
+                rows.append(values)
+            while rows and all(v is None or v == "" for v in rows[-1]):
+                rows.pop()
+            merged = [str(r) for r in sheet.merged_cells.ranges]
+            tabs[sheet.title] = TabData(sheet.title, rows, links, merged)  # type: ignore[arg-type]
+        return SheetSnapshot(tabs)
+
+    def ensure_writable(self) -> None:
+        locks = editor_lock_files(self.path)
+        if locks:
+            raise WorkbookBusyError(
+                f"Таблица {self.path.name} открыта в редакторе (есть файл блокировки {locks[0].name}). "
+                f"Закройте её в LibreOffice/Excel и запустите снова. Если она не открыта, "
+                f"удалите файл {locks[0]}."
+            )
+
+    def write(self, writes: Sequence[CellWrite]) -> WriteReport:
+        if not writes:
+            return WriteReport(0, [])
+        self.ensure_writable()
+        book = self._book
+        if book is None or self._loaded_mtime != self.path.stat().st_mtime_ns:
+            book = self._load()  # changed since read: anchors are checked against the fresh copy
+        # Anchors are checked against the sheet as it was before this batch: a row's new ID
+        # written first must not make the same row's other cells look moved.
+        holding = [_anchor_holds(book[w.tab], w) for w in writes]
+        skipped = [
+            f"{cell_ref(w.tab, w.row, w.column)}: строка изменилась во время работы, "
+            f"значение не записано (будет записано при следующем запуске)"
+            for w, ok in zip(writes, holding, strict=True)
+            if not ok
+        ]
+        written = 0
+        for write, ok in zip(writes, holding, strict=True):
+            if ok:
+                _set_cell(book[write.tab].cell(write.row, write.column), write)
+                written += 1
+        if written:
+            self._save(book)
+        return WriteReport(written, skipped)
+
+    def _save(self, book: Workbook) -> None:
+        """Temp file in the same folder, fsync, keep a backup, then an atomic rename."""
+        folder = self.path.parent
+        fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp.xlsx", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                book.save(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temp_name, shared_file_mode(self.path))
+            if self.path.exists():
+                shutil.copy2(self.path, self.path.with_name(self.path.name + ".bak"))
+            os.replace(temp_name, self.path)
+        except BaseException:
+            Path(temp_name).unlink(missing_ok=True)
+            raise
+        self._loaded_mtime = self.path.stat().st_mtime_ns
+
+
+def _cell_value(cell: Cell) -> object:
+    if cell.data_type == "f":
+        return Formula(str(cell.value))
+    value = cell.value
+    if isinstance(value, dt.datetime) and value.time() == dt.time(0, 0):
+        return value.date()
+    return value
+
+
+def _anchor_holds(sheet: object, write: CellWrite) -> bool:
+    for column, expected in write.anchor:
+        value = sheet.cell(write.row, column).value  # type: ignore[attr-defined]
+        found = "" if value is None else str(value)
+        if normalize_text(found) != normalize_text(expected):
+            return False
+    return True
+
+
+def _set_cell(cell: Cell, write: CellWrite) -> None:
+    cell.value = write.value
+    # openpyxl stores any str starting with «=» as a formula; tool values are always data.
+    cell.data_type = "s"
+    if write.link:
+        cell.hyperlink = write.link
+        cell.style = "Hyperlink"
+    elif cell.hyperlink is not None and write.link is None and write.value == "":
+        cell.hyperlink = None

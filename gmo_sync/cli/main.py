@@ -1,0 +1,224 @@
+"""The ``gmo-sync`` command line: thin commands over ``gmo_sync.core``.
+
+Each command parses options, loads the config, opens the backends, calls one
+core function and prints its result. This is the only layer that imports click,
+and ``_Group.invoke`` is the one error boundary: expected errors become a Russian
+message and an exit code (SPEC: 0 done, 1 some rows had problems, 2 nothing done,
+3 locked); unexpected ones say how to see the traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import click
+
+from gmo_sync import __version__
+from gmo_sync.cli.output import emit, report_json, report_text
+from gmo_sync.core.clock import Clock, local_now, system_clock
+from gmo_sync.core.config import CONFIG_NAME, DEFAULT_TIMEZONE, Config, load_config
+from gmo_sync.core.pipeline import Options, RunReport, run
+from gmo_sync.core.problems import ConfigError, GmoSyncError, SheetStructureError
+from gmo_sync.rendering import TemplateError
+
+log = logging.getLogger("gmo_sync")
+
+
+@dataclass
+class Settings:
+    config_path: Path | None = None
+    verbose: int = 0
+    quiet: bool = False
+    json: bool = False
+    clock: Clock = system_clock
+
+
+class _Group(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except (GmoSyncError, TemplateError) as error:
+            click.echo(_error_text(error), err=True)
+            ctx.exit(getattr(error, "exit_code", 2))
+        except Exception as error:
+            settings = ctx.find_object(Settings)
+            if settings and settings.verbose:
+                raise
+            click.echo(
+                f"Непредвиденная ошибка: {type(error).__name__}: {error}\n"
+                f"Запустите команду ещё раз с -v, чтобы увидеть подробности (traceback).",
+                err=True,
+            )
+            ctx.exit(2)
+
+
+def _error_text(error: Exception) -> str:
+    text = f"Ошибка: {error}"
+    if isinstance(error, ConfigError) and error.problems:
+        text += "\n" + "\n".join(f"  {p}" for p in error.problems)
+    if isinstance(error, SheetStructureError):
+        text = "Ошибка: таблица не может быть прочитана:\n" + "\n".join(f"  {p}" for p in error.problems)
+    return text
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, -v/-q and --json, accepted before or after the command name."""
+
+    def remember(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        settings = ctx.ensure_object(Settings)
+        if param.name == "config" and value is not None:
+            settings.config_path = value
+        elif param.name == "verbose" and value:
+            settings.verbose += value
+        elif param.name in ("quiet", "as_json") and value:
+            setattr(settings, "json" if param.name == "as_json" else "quiet", True)
+        return value
+
+    options = [
+        click.option("--config", type=click.Path(path_type=Path), expose_value=False, callback=remember,
+                     help=f"Файл настроек (по умолчанию ./{CONFIG_NAME})."),
+        click.option("-v", "--verbose", count=True, expose_value=False, callback=remember,
+                     help="Подробный журнал в stderr; при ошибке — traceback."),
+        click.option("-q", "--quiet", is_flag=True, expose_value=False, callback=remember,
+                     help="Ничего не печатать, если всё хорошо (для cron)."),
+        click.option("--json", "as_json", is_flag=True, expose_value=False, callback=remember,
+                     help="Результат одним JSON-объектом."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="gmo-sync")
+@common_options
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """gmo-sync: общая таблица ГМО → протоколы и события календаря.
+
+    \b
+    Пример (локально, без Google):
+      gmo-sync init --local demo && cd demo && gmo-sync protocols
+    """
+    ctx.ensure_object(Settings)
+
+
+def _settings(ctx: click.Context) -> Settings:
+    settings = ctx.ensure_object(Settings)
+    level = logging.DEBUG if settings.verbose else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    return settings
+
+
+def _config(settings: Settings) -> Config:
+    return load_config(settings.config_path)
+
+
+def _finish(ctx: click.Context, settings: Settings, report: RunReport, *, protocols: bool) -> None:
+    if settings.json:
+        emit(report_json(report))
+    else:
+        emit(report_text(report, quiet=settings.quiet, protocols=protocols))
+    ctx.exit(report.exit_code)
+
+
+def _run(ctx: click.Context, command: str, options: Options) -> None:
+    settings = _settings(ctx)
+    config = _config(settings)
+    from gmo_sync.backends import open_backends
+
+    backends = open_backends(config)
+    report = run(command, config, backends.sheet, backends.protocols, settings.clock, options)
+    _finish(ctx, settings, report, protocols=options.protocols)
+
+
+@cli.command()
+@click.option("--local", "local_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
+              help="Создать локальную рабочую папку DIR (таблица .xlsx, шаблоны, настройки).")  # fmt: skip
+@common_options
+@click.pass_context
+def init(ctx: click.Context, local_dir: Path | None) -> None:
+    """Создать рабочую папку: настройки, общую таблицу с примером, шаблоны.
+
+    Существующие файлы не перезаписываются: повторный запуск только добавит недостающие.
+
+    \b
+    Пример:
+      gmo-sync init --local demo
+    """
+    settings = _settings(ctx)
+    if local_dir is None:
+        raise click.UsageError("Укажите, где создать рабочую папку: gmo-sync init --local ПАПКА")
+    from gmo_sync.backends.local.setup import create_local_workspace
+
+    today = local_now(settings.clock, ZoneInfo(DEFAULT_TIMEZONE)).date()
+    created = create_local_workspace(local_dir, today)
+    if settings.json:
+        emit(_json_list("init", [str(p) for p in created]))
+    elif not settings.quiet:
+        if created:
+            emit("Создано:\n" + "\n".join(f"  {p}" for p in created))
+        else:
+            emit(f"Рабочая папка {local_dir} уже готова: ничего не создано.")
+        emit(f"Дальше: cd {local_dir} && gmo-sync protocols")
+
+
+def _json_list(command: str, items: list[str]) -> str:
+    import json
+
+    return json.dumps({"command": command, "created": items}, ensure_ascii=False, indent=2)
+
+
+@cli.command()
+@common_options
+@click.pass_context
+def check(ctx: click.Context) -> None:
+    """Проверить общую таблицу, ничего не меняя. Код выхода 1, если найдены проблемы.
+
+    \b
+    Пример:
+      gmo-sync check
+    """
+    _run(ctx, "check", Options(write=False))
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+@common_options
+@click.pass_context
+def sync(ctx: click.Context, dry_run: bool) -> None:
+    """Заполнить ячейки, которые ведёт инструмент: ID, № протокола, статусы решений.
+
+    \b
+    Пример:
+      gmo-sync sync --dry-run
+    """
+    _run(ctx, "sync", Options(dry_run=dry_run))
+
+
+@cli.command()
+@click.option("--meeting", "meeting_id", metavar="ID", help="Только заседание с этим ID.")
+@click.option("--force", is_flag=True, help="Перезаписать протоколы, изменённые вручную.")
+@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+@common_options
+@click.pass_context
+def protocols(ctx: click.Context, meeting_id: str | None, force: bool, dry_run: bool) -> None:
+    """Создать или обновить протоколы проведённых заседаний и записать ссылки в таблицу.
+
+    \b
+    Пример:
+      gmo-sync protocols --meeting ГМО-2021-10-13 --dry-run
+    """
+    _run(ctx, "protocols", Options(protocols=True, dry_run=dry_run, only=meeting_id, force=force))
+
+
+def main() -> None:
+    cli(prog_name="gmo-sync")

@@ -1,0 +1,120 @@
+"""The domain: meetings of the association and what hangs off them.
+
+These objects are what the sheet *means* after validation. They hold parsed
+values (dates, times, ints), never raw cell text, and know the sheet row they
+came from so that problems and write-backs can name their place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Format(StrEnum):
+    ONLINE = "онлайн"
+    OFFLINE = "очно"
+    MIXED = "смешанный"
+
+
+class MeetingStatus(StrEnum):
+    PLANNED = "запланировано"
+    HELD = "проведено"
+    CANCELLED = "отменено"
+
+
+class DecisionStatus(StrEnum):
+    IN_PROGRESS = "в работе"
+    DONE = "выполнено"
+    OVERDUE = "просрочено"
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A decision's «Срок»: a date, or an open-ended wording («постоянно»)."""
+
+    date: dt.date | None
+    text: str  # what the coordinator typed, normalised for display
+
+    @property
+    def is_open(self) -> bool:
+        return self.date is None
+
+
+@dataclass(frozen=True)
+class AgendaItem:
+    meeting_id: str
+    number: int
+    question: str
+    speaker: str
+    row: int
+
+
+@dataclass(frozen=True)
+class Speech:
+    meeting_id: str
+    number: int
+    speaker: str
+    content: str
+    agenda_number: int | None
+    row: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    meeting_id: str
+    number: int
+    text: str
+    responsible: str
+    deadline: Deadline | None
+    status: DecisionStatus | None
+    done_note: str
+    agenda_number: int | None
+    row: int
+
+
+@dataclass(frozen=True)
+class Participant:
+    name: str
+    position: str
+    organisation: str
+    email: str
+    invite: bool
+    row: int
+
+
+@dataclass(frozen=True)
+class Meeting:
+    """One row of «Заседания», parsed.
+
+    ``extra`` keeps every column of the row by its header as display text, the
+    coordinators' own columns included, so templates can use any of them.
+    """
+
+    id: str
+    protocol_number: int | None
+    date: dt.date
+    start: dt.time | None
+    end: dt.time | None
+    format: Format | None
+    place: str
+    topic: str
+    hosts: str
+    chair: str
+    secretary: str
+    participants: str
+    attendance: int | None
+    status: MeetingStatus
+    protocol_link: str
+    event_link: str
+    video_link: str
+    row: int
+    extra: dict[str, str] = field(default_factory=dict)
+    agenda: tuple[AgendaItem, ...] = ()
+    speeches: tuple[Speech, ...] = ()
+    decisions: tuple[Decision, ...] = ()
+
+    @property
+    def is_online(self) -> bool:
+        return self.format in (Format.ONLINE, Format.MIXED)

@@ -1,0 +1,123 @@
+"""Plan the protocol documents: which to create, which to re-render, which to leave alone.
+
+A content hash of the template variables plus the template itself decides whether
+a protocol must be rendered again, so cosmetic sheet edits («14-00» → «14:00»)
+cause no writes. The store finds existing protocols by meeting ID, not by link,
+so a cleared link cell or a crash before write-back never makes a second one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from gmo_sync.core.model import Meeting, MeetingStatus
+from gmo_sync.core.ports import StoredProtocol
+from gmo_sync.core.reading import id_key
+from gmo_sync.core.schema import MEETINGS
+from gmo_sync.rendering import protocol_context, template_fingerprint
+
+# Columns the tool itself writes: they are not facts of the meeting, and keeping them
+# out of the hash stops a link written back from triggering a re-render next run.
+_TOOL_HEADERS = {c.header for c in MEETINGS.columns if c.tool and c.key not in ("id", "number")}
+
+
+class ProtocolAction(StrEnum):
+    CREATE = "создать"
+    UPDATE = "обновить"
+    SKIP = "пропустить"
+    KEEP = "без изменений"
+
+
+@dataclass(frozen=True)
+class ProtocolPlan:
+    action: ProtocolAction
+    meeting: Meeting
+    name: str  # document name, without extension
+    input_hash: str
+    context: dict[str, object]
+    existing: StoredProtocol | None
+    reason: str = ""
+
+    def describe(self) -> str:
+        label = f"«{self.name}» (заседание {self.meeting.id})"
+        if self.action == ProtocolAction.SKIP:
+            return f"пропустить протокол {label}: {self.reason}"
+        if self.action == ProtocolAction.KEEP:
+            return f"протокол {label} без изменений"
+        return f"{self.action} протокол {label}"
+
+
+def protocol_name(meeting: Meeting) -> str:
+    return f"{meeting.date:%Y-%m-%d} Протокол № {meeting.protocol_number}"
+
+
+def meeting_context(meeting: Meeting, organisation: str, city: str) -> dict[str, object]:
+    extra = {h: v for h, v in meeting.extra.items() if h not in _TOOL_HEADERS}
+    # The link cells are the tool's; the template sees the meeting's facts only.
+    visible = Meeting(**{**meeting.__dict__, "extra": extra})
+    return protocol_context(visible, organisation=organisation, city=city)
+
+
+def content_hash(context: dict[str, object], template: bytes) -> str:
+    payload = json.dumps(context, sort_keys=True, ensure_ascii=False, default=str)
+    digest = hashlib.sha256(payload.encode("utf-8"))
+    digest.update(template_fingerprint(template).encode())
+    return digest.hexdigest()[:32]
+
+
+def plan_protocols(
+    meetings: list[Meeting],
+    existing: dict[str, StoredProtocol],
+    template: bytes,
+    *,
+    organisation: str,
+    city: str,
+    only: str | None = None,
+    force: bool = False,
+) -> list[ProtocolPlan]:
+    plans = []
+    stored_by_key = {id_key(k): v for k, v in existing.items()}
+    for meeting in meetings:
+        if only is not None and id_key(meeting.id) != id_key(only):
+            continue
+        if meeting.status != MeetingStatus.HELD:
+            if only is not None:
+                reason = (
+                    "заседание отменено"
+                    if meeting.status == MeetingStatus.CANCELLED
+                    else ("заседание ещё не проведено (статус «запланировано»)")
+                )
+                plans.append(ProtocolPlan(ProtocolAction.SKIP, meeting, meeting.id, "", {}, None, reason))
+            continue
+        if meeting.protocol_number is None:
+            plans.append(
+                ProtocolPlan(ProtocolAction.SKIP, meeting, meeting.id, "", {}, None, "нет номера протокола")
+            )
+            continue
+        context = meeting_context(meeting, organisation, city)
+        digest = content_hash(context, template)
+        name = protocol_name(meeting)
+        stored = stored_by_key.get(id_key(meeting.id))
+        plans.append(_decide(meeting, name, digest, context, stored, force))
+    return plans
+
+
+def _decide(
+    meeting: Meeting,
+    name: str,
+    digest: str,
+    context: dict[str, object],
+    stored: StoredProtocol | None,
+    force: bool,
+) -> ProtocolPlan:
+    if stored is None:
+        return ProtocolPlan(ProtocolAction.CREATE, meeting, name, digest, context, None)
+    if stored.edited_by_hand and not force:
+        reason = "документ изменён вручную после создания; чтобы перезаписать, запустите с --force"
+        return ProtocolPlan(ProtocolAction.SKIP, meeting, name, digest, context, stored, reason)
+    if stored.input_hash == digest and stored.name == name and not stored.edited_by_hand:
+        return ProtocolPlan(ProtocolAction.KEEP, meeting, name, digest, context, stored)
+    return ProtocolPlan(ProtocolAction.UPDATE, meeting, name, digest, context, stored)

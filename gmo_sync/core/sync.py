@@ -1,0 +1,153 @@
+"""Plan the tool-owned cells: blank IDs, blank protocol numbers, decision statuses.
+
+Everything here is pure: (parsed sheet, today) → planned cell changes. IDs and
+numbers are deterministic functions of the sheet, so a run that dies after
+creating a protocol but before writing the sheet assigns the same ID again and
+finds that protocol instead of making a second one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from gmo_sync.core.model import DecisionStatus, Meeting, MeetingStatus
+from gmo_sync.core.problems import Problem
+from gmo_sync.core.reading import MeetingRow, ParsedSheet, id_key
+from gmo_sync.core.schema import DECISIONS, MEETINGS
+
+ID_PREFIX = "ГМО-"
+
+
+@dataclass(frozen=True)
+class CellChange:
+    """A planned change of one tool-owned cell, able to describe itself."""
+
+    tab: str  # Tab.name
+    row: int
+    key: str  # column key in the tab's schema
+    value: str
+    old: str
+    anchor: tuple[tuple[str, str], ...]  # (column key, expected text) that must still hold
+
+    def describe(self, sheet: ParsedSheet) -> str:
+        columns = sheet.columns[self.tab]
+        header = columns.tab.column(self.key).header
+        was = f" (было «{self.old}»)" if self.old else ""
+        return f"{columns.ref(self.key, self.row)}: {header} ← «{self.value}»{was}"
+
+
+def numbering_year(date: dt.date, numbering: str) -> int:
+    """The year a protocol number belongs to: academic (1 Sep – 31 Aug) or calendar."""
+    if numbering == "calendar":
+        return date.year
+    return date.year if date.month >= 9 else date.year - 1
+
+
+def plan_sync(sheet: ParsedSheet, today: dt.date, numbering: str) -> tuple[list[CellChange], list[Meeting]]:
+    """Cell changes for IDs, numbers and decision statuses, and the meetings as they will be after them."""
+    changes: list[CellChange] = []
+    new_ids = _assign_ids(sheet)
+    new_numbers = _assign_numbers(sheet, numbering)
+    sheet.problems.extend(_duplicate_numbers(sheet, numbering))
+    statuses = _decision_statuses(sheet, today)
+    new_status = {c.row: DecisionStatus(c.value) for c in statuses}
+    meetings: list[Meeting] = []
+    for row in sheet.meeting_rows:
+        anchor = (("id", row.id),)
+        if row.row in new_ids:
+            changes.append(CellChange(MEETINGS.name, row.row, "id", new_ids[row.row], "", anchor))
+        if row.row in new_numbers:
+            changes.append(
+                CellChange(MEETINGS.name, row.row, "number", str(new_numbers[row.row]), "", anchor)
+            )
+        if row.meeting is not None:
+            meetings.append(
+                replace(
+                    row.meeting,
+                    id=new_ids.get(row.row, row.meeting.id),
+                    protocol_number=new_numbers.get(row.row, row.meeting.protocol_number),
+                    decisions=tuple(
+                        replace(d, status=new_status.get(d.row, d.status)) for d in row.meeting.decisions
+                    ),
+                )
+            )
+    changes.extend(statuses)
+    return changes, meetings
+
+
+def _assign_ids(sheet: ParsedSheet) -> dict[int, str]:
+    taken = {id_key(r.id) for r in sheet.meeting_rows if r.id}
+    assigned: dict[int, str] = {}
+    for row in sheet.meeting_rows:
+        if row.id or row.date is None:
+            continue
+        base = f"{ID_PREFIX}{row.date:%Y-%m-%d}"
+        candidate, n = base, 1
+        while id_key(candidate) in taken:
+            n += 1
+            candidate = f"{base}-{n}"
+        taken.add(id_key(candidate))
+        assigned[row.row] = candidate
+    return assigned
+
+
+def _assign_numbers(sheet: ParsedSheet, numbering: str) -> dict[int, int]:
+    """Next free number in the year, in date order, for held meetings with a blank №. Never renumbers."""
+    highest: dict[int, int] = defaultdict(int)
+    for row in sheet.meeting_rows:
+        if row.number is not None and row.date is not None:
+            year = numbering_year(row.date, numbering)
+            highest[year] = max(highest[year], row.number)
+    blank = [
+        r
+        for r in sheet.meeting_rows
+        if not r.number_text and r.date is not None and r.status == MeetingStatus.HELD
+    ]
+    assigned: dict[int, int] = {}
+    for row in sorted(blank, key=lambda r: (r.date, r.row)):
+        year = numbering_year(row.date, numbering)  # type: ignore[arg-type]
+        highest[year] += 1
+        assigned[row.row] = highest[year]
+    return assigned
+
+
+def _duplicate_numbers(sheet: ParsedSheet, numbering: str) -> list[Problem]:
+    first: dict[tuple[int, int], MeetingRow] = {}
+    problems = []
+    columns = sheet.columns[MEETINGS.name]
+    for row in sheet.meeting_rows:
+        if row.number is None or row.date is None:
+            continue
+        key = (numbering_year(row.date, numbering), row.number)
+        if key in first:
+            problems.append(
+                Problem(
+                    columns.ref("number", row.row),
+                    f"протокол № {row.number} за этот год уже есть в строке {first[key].row}; "
+                    f"исправьте номер вручную (инструмент номера не меняет)",
+                )
+            )
+        else:
+            first[key] = row
+    return problems
+
+
+def _decision_statuses(sheet: ParsedSheet, today: dt.date) -> list[CellChange]:
+    """Blank → «в работе»; past the deadline → «просрочено»; a moved deadline undoes «просрочено».
+
+    «выполнено» is the coordinators' word and is never touched.
+    """
+    changes = []
+    for row in sheet.decision_rows:
+        if not row.ok or row.status == DecisionStatus.DONE:
+            continue
+        overdue = row.deadline is not None and row.deadline < today
+        wanted = DecisionStatus.OVERDUE if overdue else DecisionStatus.IN_PROGRESS
+        if row.status != wanted:
+            anchor = (("meeting_id", row.meeting_id), ("status", row.status_text))
+            changes.append(
+                CellChange(DECISIONS.name, row.row, "status", wanted.value, row.status_text, anchor)
+            )
+    return changes

@@ -1,0 +1,43 @@
+"""Shared fixtures: a frozen clock, a fresh local workspace, a CLI runner bound to both."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from gmo_sync.backends.local.setup import create_local_workspace
+from gmo_sync.cli.main import Settings, cli
+from gmo_sync.core.clock import fixed_clock
+
+# 25.11.2026 12:00 in Krasnoyarsk (UTC+7)
+NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    folder = tmp_path / "ws"
+    create_local_workspace(folder, TODAY)
+    return folder
+
+
+Invoke = Callable[..., Result]
+
+
+@pytest.fixture
+def gmo(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
+    """Run a gmo-sync command in the workspace with the frozen clock."""
+    monkeypatch.chdir(workspace)
+    for name in list(__import__("os").environ):
+        if name.startswith("GMO_SYNC_"):
+            monkeypatch.delenv(name)
+
+    def invoke(*args: str, now: dt.datetime = NOW) -> Result:
+        runner = CliRunner()
+        return runner.invoke(cli, list(args), obj=Settings(clock=fixed_clock(now)), catch_exceptions=False)
+
+    return invoke
