@@ -241,7 +241,7 @@ def parse_deadline(value: CellValue) -> tuple[dt.date | None, str]:
         if month:
             return _month_end(int(m[2]), month), value.strip()
     if (m := _NUM_MONTH_YEAR.match(text)) and 1 <= int(m[1]) <= 12:
-            return _month_end(int(m[2]), int(m[1])), value.strip()
+        return _month_end(int(m[2]), int(m[1])), value.strip()
     try:
         date = parse_date(re.sub(r"^до\s+", "", text))
     except ParseError:

@@ -1,12 +1,15 @@
-"""The contracts every backend implements: sheet, protocol store (calendar comes later)."""
+"""The contracts every backend implements: sheet, protocol store, calendar."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot
+
+if TYPE_CHECKING:
+    from gmo_sync.core.calendar import EventAction
 
 
 @dataclass(frozen=True)
@@ -69,4 +72,49 @@ class ProtocolStore(Protocol):
 
     def template(self) -> tuple[str, bytes]:
         """The template's name (for messages) and its .docx bytes."""
+        ...
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """A calendar event gmo-sync made, as the store has it now."""
+
+    meeting_id: str  # as recorded in the event (compare with ``id_key``)
+    event_id: str  # UID in an .ics file, the event ID on Google
+    link: str  # what the Событие cell links to: htmlLink on Google, the .ics file's relative URL locally
+    video_link: str  # the video-meeting link, or ""
+    content_hash: str  # ``EventSpec.content_hash`` it was last written from
+    cancelled: bool
+    sequence: int  # RFC 5545 SEQUENCE: grows with every change
+    summary: str = ""  # for messages (a deleted row's event has no spec to name it by)
+
+
+@dataclass(frozen=True)
+class EventOutcome:
+    """What became of one action in ``CalendarStore.apply``."""
+
+    meeting_id: str
+    stored: StoredEvent | None  # the event after the action; None if it failed or no longer exists
+    problem: str = ""  # Russian message when this one action failed; the others still count
+
+
+class CalendarStore(Protocol):
+    """The calendar: events for online meetings.
+
+    ``apply`` takes the whole plan at once so a remote implementation can batch
+    its requests and the local one writes its file once. It must be exactly-once:
+    a CREATE for a meeting that already has an event reconciles with that event
+    instead of making a second one. A failure of one event is an outcome's
+    ``problem``; a failure of the whole store (unreadable file, no connection)
+    raises ``BackendError``.
+    """
+
+    def describe(self) -> str: ...
+
+    def existing(self) -> dict[str, StoredEvent]:
+        """Events gmo-sync made (cancelled ones too), by meeting ID; nobody else's events."""
+        ...
+
+    def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
+        """Carry out the actions; one outcome per action, in order (KEEP: the event as it is)."""
         ...

@@ -265,6 +265,7 @@ def _meeting(
         "date": parsing.display_text(date), "start": parsing.display_text(start),
         "end": parsing.display_text(end), "format": format_value or "", "status": status.value,
         "attendance": "" if attendance is None else str(attendance),
+        "number": "" if number is None else str(number),
     }  # fmt: skip
     for key, text in parsed_text.items():
         if key in reader.columns.positions:

@@ -51,6 +51,7 @@ def plan_sync(sheet: ParsedSheet, today: dt.date, numbering: str) -> tuple[list[
     new_ids = _assign_ids(sheet)
     new_numbers = _assign_numbers(sheet, numbering)
     sheet.problems.extend(_duplicate_numbers(sheet, numbering))
+    columns = sheet.columns[MEETINGS.name]
     statuses = _decision_statuses(sheet, today)
     new_status = {c.row: DecisionStatus(c.value) for c in statuses}
     meetings: list[Meeting] = []
@@ -63,11 +64,20 @@ def plan_sync(sheet: ParsedSheet, today: dt.date, numbering: str) -> tuple[list[
                 CellChange(MEETINGS.name, row.row, "number", str(new_numbers[row.row]), "", anchor)
             )
         if row.meeting is not None:
+            meeting_id = new_ids.get(row.row, row.meeting.id)
+            number = new_numbers.get(row.row, row.meeting.protocol_number)
+            # Templates (and the content hash) see the values as they will be after this run,
+            # so the next run, reading them back from the sheet, finds nothing changed.
+            extra = dict(row.meeting.extra)
+            for key, value in (("id", meeting_id), ("number", "" if number is None else str(number))):
+                if key in columns.positions:
+                    extra[columns.headers[columns.positions[key]]] = value
             meetings.append(
                 replace(
                     row.meeting,
-                    id=new_ids.get(row.row, row.meeting.id),
-                    protocol_number=new_numbers.get(row.row, row.meeting.protocol_number),
+                    id=meeting_id,
+                    protocol_number=number,
+                    extra=extra,
                     decisions=tuple(
                         replace(d, status=new_status.get(d.row, d.status)) for d in row.meeting.decisions
                     ),
