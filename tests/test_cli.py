@@ -252,3 +252,93 @@ def test_every_command_has_help_with_an_example() -> None:
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0
         assert "Пример" in result.output, name
+
+
+def test_unexpected_error_says_how_to_see_the_traceback(gmo: Invoke, monkeypatch) -> None:
+    import gmo_sync.cli.main as main
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("диск пропал")
+
+    monkeypatch.setattr(main, "run", broken)
+    result = gmo("sync")
+    assert (result.exit_code, result.output) == (
+        2,
+        "Непредвиденная ошибка: RuntimeError: диск пропал\n"
+        "Запустите команду ещё раз с -v, чтобы увидеть подробности (traceback).\n",
+    )
+    try:
+        gmo("sync", "-v")
+    except RuntimeError as error:
+        assert str(error) == "диск пропал"
+    else:
+        raise AssertionError("-v must let the traceback through")
+
+
+def test_hostile_cell_text_is_rendered_literally(gmo: Invoke, workspace: Path) -> None:
+    book = workspace / "ГМО.xlsx"
+    xlsx.edit(book, "Заседания", 2, "Тема", "{{ 7*7 }} <b>&amp; {% for x in y %}")
+    xlsx.edit(book, "Выступления", 2, "Содержание", '=HYPERLINK("http://example.org")')
+    gmo("protocols")
+    document = docx.Document(str(workspace / "protocols" / PROTOCOL))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "{{ 7*7 }} <b>&amp; {% for x in y %}" in text
+    assert "49" not in text
+
+
+def test_quiet_prints_nothing_on_success_and_problems_on_failure(gmo: Invoke, workspace: Path) -> None:
+    assert gmo("protocols", "-q").output == ""
+    xlsx.edit(workspace / "ГМО.xlsx", "Заседания", 2, "Формат", "онлаин")
+    result = gmo("-q", "sync")
+    assert result.exit_code == 1
+    assert result.output == (
+        "Проблемы (1):\n"
+        "  Заседания!F2: найдено «онлаин», ожидается «онлайн» / «очно» / «смешанный». Может быть, «онлайн»?\n"
+    )
+
+
+def test_merged_cells_are_reported(gmo: Invoke, workspace: Path) -> None:
+    import openpyxl
+
+    book_path = workspace / "ГМО.xlsx"
+    book = openpyxl.load_workbook(book_path)
+    book["Повестка"].merge_cells("D2:D3")
+    book.save(book_path)
+    result = gmo("check")
+    assert (
+        "Повестка!D2:D3: объединённые ячейки: разъедините их, у каждой строки свои значения" in result.output
+    )
+
+
+def test_gost_template_through_the_config(gmo: Invoke, workspace: Path, monkeypatch) -> None:
+    monkeypatch.setenv("GMO_SYNC_LOCAL_TEMPLATE", "templates/gost.docx")
+    gmo("protocols")
+    text = "\n".join(p.text for p in docx.Document(str(workspace / "protocols" / PROTOCOL)).paragraphs)
+    assert "СЛУШАЛИ" in text and "ПОСТАНОВИЛИ" in text
+
+
+def test_broken_template_is_exit_2_naming_template_and_tag(gmo: Invoke, workspace: Path) -> None:
+    template = workspace / "templates" / "default.docx"
+    document = docx.Document(str(template))
+    document.add_paragraph("{% for п in повестка %}")
+    document.save(str(template))
+    result = gmo("protocols")
+    assert result.exit_code == 2
+    assert "Ошибка в шаблоне «default.docx», тег «{% for п in повестка %}»" in result.output
+    assert not list((workspace / "protocols").iterdir())
+
+
+def test_bad_config_reports_every_problem(gmo: Invoke, workspace: Path) -> None:
+    (workspace / "gmo-sync.toml").write_text(
+        'backend = "exel"\ntimezone = "Mars/Base"\nnumbring = "academic"\n[local]\nworkbok = "x.xlsx"\n',
+        encoding="utf-8",
+    )
+    result = gmo("check")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"Ошибка: Ошибки в {workspace / 'gmo-sync.toml'}:\n"
+        "  [local] workbok: неизвестный параметр\n"
+        "  numbring: неизвестный параметр\n"
+        "  backend = «exel»: допустимо local / google\n"
+        "  timezone = «Mars/Base»: неизвестный часовой пояс (пример: Asia/Krasnoyarsk)\n"
+    )
