@@ -124,7 +124,16 @@ def run_action(fake, action: dict[str, Any]) -> Any:
         column = action.get("column", 0)
         column = a1.col_index(column) if isinstance(column, str) else int(column)
         order = "ASCENDING" if action.get("ascending", True) else "DESCENDING"
-        sort_rows(book, sheet, r0, c0, r1, c1, [{"dimensionIndex": column, "sortOrder": order}])
+        sort_rows(
+            book,
+            sheet,
+            r0,
+            c0,
+            r1,
+            c1,
+            [{"dimensionIndex": column, "sortOrder": order}],
+            fake.ws.config.sort_moves_row_metadata,
+        )
     else:  # pragma: no cover - validate_action guards this
         raise ApiError(400, kind)
     _bump(fake, book.id)

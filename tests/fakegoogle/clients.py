@@ -85,16 +85,62 @@ def authorized_http(creds, ca_path: str, timeout: float | None = 30) -> google_a
     return google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(ca_certs=ca_path, timeout=timeout))
 
 
-def service(name: str, version: str, endpoint: str, ca_path: str, creds, timeout: float | None = 30):
-    """googleapiclient service on the static discovery document, every URL on ``endpoint``."""
+class BearerHttp(httplib2.Http):
+    """An ``httplib2.Http`` that authorizes its own requests (refreshing through ``ca_path``).
+
+    Needed for HTTP batch against a private CA: ``BatchHttpRequest.execute`` refreshes an
+    ``AuthorizedHttp``'s credentials through a brand-new ``httplib2.Http()`` that trusts only the default
+    CA bundle. This class exposes no google-auth ``credentials`` attribute, so the batch code leaves auth to
+    it: the outer batch request carries the bearer token, which Google (and the fake) apply to every part.
+    """
+
+    def __init__(self, creds, ca_path: str, timeout: float | None = 30) -> None:
+        super().__init__(ca_certs=ca_path, timeout=timeout)
+        self._google_creds = creds
+        self._token_request = google_auth_httplib2.Request(httplib2.Http(ca_certs=ca_path, timeout=timeout))
+
+    def request(self, uri, method="GET", body=None, headers=None, redirections=5, connection_type=None):
+        headers = dict(headers or {})
+        for attempt in range(2):  # like AuthorizedHttp: one refresh-and-retry on 401
+            if attempt or not self._google_creds.valid:
+                self._google_creds.refresh(self._token_request)
+            self._google_creds.apply(headers)
+            resp, content = super().request(
+                uri,
+                method,
+                body=body,
+                headers=headers,
+                redirections=redirections,
+                connection_type=connection_type,
+            )
+            if resp.status != 401:
+                break
+        return resp, content
+
+
+def service(
+    name: str,
+    version: str,
+    endpoint: str,
+    ca_path: str,
+    creds,
+    timeout: float | None = 30,
+    batch_safe: bool = False,
+):
+    """googleapiclient service on the static discovery document, every URL on ``endpoint``.
+
+    ``batch_safe=True`` uses :class:`BearerHttp` instead of ``AuthorizedHttp`` so that requests from this
+    service can go into a ``BatchHttpRequest`` (see its docstring for why).
+    """
     path = {"drive": "/drive/v3/", "calendar": "/calendar/v3/"}.get(name, "/")
+    http = BearerHttp(creds, ca_path, timeout) if batch_safe else authorized_http(creds, ca_path, timeout)
     return build(
         name,
         version,
         static_discovery=True,
         cache_discovery=False,
         client_options={"api_endpoint": endpoint + path},
-        http=authorized_http(creds, ca_path, timeout),
+        http=http,
     )
 
 

@@ -40,8 +40,10 @@ def sa_creds(fake: FakeGoogle, sa_info: dict):
 def svc(fake: FakeGoogle, user_creds):
     """``svc("drive", "v3")`` → a googleapiclient service talking to the fake as a normal user."""
 
-    def make(name: str, version: str, creds=None, timeout: float | None = 30):
-        return clients.service(name, version, fake.base_url, fake.ca_path, creds or user_creds, timeout)
+    def make(name: str, version: str, creds=None, timeout: float | None = 30, batch_safe: bool = False):
+        return clients.service(
+            name, version, fake.base_url, fake.ca_path, creds or user_creds, timeout, batch_safe
+        )
 
     return make
 

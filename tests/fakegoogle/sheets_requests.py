@@ -219,9 +219,14 @@ def _append_dimension(sheets, book, body):
     return {}
 
 
-def sort_rows(book: Spreadsheet, sheet, r0: int, c0: int, r1: int, c1: int, specs: list[dict[str, Any]]):
-    """Stable multi-key sort; whole rows move (keeping their uids) only when the range spans the sheet
-    width, otherwise only the cells inside the range move, as in Sheets."""
+def sort_rows(
+    book: Spreadsheet, sheet, r0: int, c0: int, r1: int, c1: int, specs: list[dict[str, Any]], move_rows: bool
+):
+    """Stable multi-key sort of the cells inside the range (cells outside it stay put, as in Sheets).
+
+    Whether row identities (and so row developer metadata) travel with the sorted cells is undocumented by
+    Google: with ``move_rows`` (config ``sort_moves_row_metadata``, default on) they do; off, metadata stays
+    at its index. A full-width sort always moves whole rows."""
     lookup = book.lookup_for(sheet)
     from . import cells
 
@@ -253,8 +258,13 @@ def sort_rows(book: Spreadsheet, sheet, r0: int, c0: int, r1: int, c1: int, spec
         non_empty = [r for r in ordered if one(r)[0] != 3]
         empty = [r for r in ordered if one(r)[0] == 3]
         ordered = sorted(non_empty, key=one, reverse=desc) + empty
-    if c0 == 0 and c1 >= len(sheet.col_uids):
+    if move_rows or (c0 == 0 and c1 >= len(sheet.col_uids)):
+        outside = [{c: v for c, v in row.cells.items() if not c0 <= c < c1} for row in segment]
         sheet.rows[r0:r1] = ordered
+        for row in ordered:
+            row.cells = {c: v for c, v in row.cells.items() if c0 <= c < c1}
+        for row, kept in zip(ordered, outside, strict=True):
+            row.cells.update(kept)
     else:
         moved = [{c: row.cells.get(c) for c in range(c0, c1)} for row in ordered]
         for row, vals in zip(segment, moved, strict=True):
@@ -267,7 +277,9 @@ def sort_rows(book: Spreadsheet, sheet, r0: int, c0: int, r1: int, c1: int, spec
 
 def _sort_range(sheets, book, body):
     sheet, r0, c0, r1, c1 = book.grid_range(body.get("range", {}))
-    sort_rows(book, sheet, r0, c0, r1, c1, body.get("sortSpecs", []))
+    sort_rows(
+        book, sheet, r0, c0, r1, c1, body.get("sortSpecs", []), sheets.ws.config.sort_moves_row_metadata
+    )
     return {}
 
 

@@ -20,6 +20,7 @@ class Config:
     meet_ready_after_seconds: float = 0.0
     service_account_restrictions: bool = True  # SA cannot create Meet links or invite attendees
     service_account_storage_quota_exceeded: bool = False  # SAs made after April 2025 own no Drive files
+    sort_moves_row_metadata: bool = True  # undocumented by Google: switch off to test the other outcome
     default_locale: str = "ru_RU"
     default_time_zone: str = "Europe/Moscow"
 
