@@ -18,7 +18,7 @@ from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan, plan_protocols
 from gmo_sync.core.reading import ParsedSheet, id_key, parse_sheet
 from gmo_sync.core.schema import JOURNAL, MEETINGS
 from gmo_sync.core.sheet import CellWrite
-from gmo_sync.core.sync import CellChange, plan_sync
+from gmo_sync.core.sync import CellChange, plan_sync, row_anchor
 from gmo_sync.rendering import check_template, render_protocol
 
 MAX_JOURNAL_TEXT = 30_000  # Excel's cell limit is 32,767 characters; Google's 50,000
@@ -167,7 +167,7 @@ def _cell_writes(
                 "Протокол",
                 current_text,
                 link.url,
-                _anchor(parsed, MEETINGS.name, (("id", row.id),)),
+                _anchor(parsed, MEETINGS.name, row_anchor(parsed, row)),
             )
         )
         report.lines.append(f"{meetings.ref('protocol', row.row)}: Протокол ← «{link.text}»")
@@ -177,7 +177,7 @@ def _cell_writes(
         for row in parsed.meeting_rows:
             if row.row in touched_rows:
                 old = str(data.cell(row.row, synced_column) or "")
-                anchor = _anchor(parsed, MEETINGS.name, (("id", row.id),))
+                anchor = _anchor(parsed, MEETINGS.name, row_anchor(parsed, row))
                 writes.append(CellWrite(MEETINGS.name, row.row, synced_column, stamp, "Синхронизировано",
                                         old, None, anchor))  # fmt: skip
     report.count("cells", len(writes))

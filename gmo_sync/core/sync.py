@@ -13,9 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from gmo_sync.core.model import DecisionStatus, Meeting, MeetingStatus
+from gmo_sync.core.parsing import display_text
 from gmo_sync.core.problems import Problem
 from gmo_sync.core.reading import MeetingRow, ParsedSheet, id_key
 from gmo_sync.core.schema import DECISIONS, MEETINGS
+from gmo_sync.core.sheet import Formula
 
 ID_PREFIX = "ГМО-"
 
@@ -56,7 +58,7 @@ def plan_sync(sheet: ParsedSheet, today: dt.date, numbering: str) -> tuple[list[
     new_status = {c.row: DecisionStatus(c.value) for c in statuses}
     meetings: list[Meeting] = []
     for row in sheet.meeting_rows:
-        anchor = (("id", row.id),)
+        anchor = row_anchor(sheet, row)
         if row.row in new_ids:
             changes.append(CellChange(MEETINGS.name, row.row, "id", new_ids[row.row], "", anchor))
         if row.row in new_numbers:
@@ -85,6 +87,20 @@ def plan_sync(sheet: ParsedSheet, today: dt.date, numbering: str) -> tuple[list[
             )
     changes.extend(statuses)
     return changes, meetings
+
+
+def row_anchor(sheet: ParsedSheet, row: MeetingRow) -> tuple[tuple[str, str], ...]:
+    """What must still be in a Заседания row for the tool to write into it.
+
+    The ID, and for a row that has none yet also its topic: «ID is blank» alone would
+    match any new row a coordinator inserted meanwhile.
+    """
+    if row.id:
+        return (("id", row.id),)
+    topic_column = sheet.columns[MEETINGS.name].positions.get("topic")
+    cell = sheet.tabs[MEETINGS.name].cell(row.row, topic_column) if topic_column else None
+    topic = cell.text if isinstance(cell, Formula) else display_text(cell)
+    return (("id", ""), ("topic", topic))
 
 
 def _assign_ids(sheet: ParsedSheet) -> dict[int, str]:
