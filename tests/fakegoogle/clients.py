@@ -81,8 +81,19 @@ def credentials(endpoint: str, kind: str = "user", subject: str | None = None, *
     return creds.with_token_uri(token_uri)
 
 
+def plain_http(ca_path: str, timeout: float | None = 30) -> httplib2.Http:
+    """What ``googleapiclient.http.build_http`` makes, but trusting ``ca_path``.
+
+    Resumable uploads answer 308 "Resume Incomplete"; httplib2 would follow it as a redirect, so
+    googleapiclient's own ``build_http`` removes 308 from ``redirect_codes`` — a hand-made Http must too.
+    """
+    http = httplib2.Http(ca_certs=ca_path, timeout=timeout)
+    http.redirect_codes = http.redirect_codes - {308}
+    return http
+
+
 def authorized_http(creds, ca_path: str, timeout: float | None = 30) -> google_auth_httplib2.AuthorizedHttp:
-    return google_auth_httplib2.AuthorizedHttp(creds, http=httplib2.Http(ca_certs=ca_path, timeout=timeout))
+    return google_auth_httplib2.AuthorizedHttp(creds, http=plain_http(ca_path, timeout))
 
 
 class BearerHttp(httplib2.Http):
@@ -96,6 +107,7 @@ class BearerHttp(httplib2.Http):
 
     def __init__(self, creds, ca_path: str, timeout: float | None = 30) -> None:
         super().__init__(ca_certs=ca_path, timeout=timeout)
+        self.redirect_codes = self.redirect_codes - {308}  # see plain_http
         self._google_creds = creds
         self._token_request = google_auth_httplib2.Request(httplib2.Http(ca_certs=ca_path, timeout=timeout))
 

@@ -130,3 +130,19 @@ def test_service_account_storage_quota_switch(fake, svc, sa_creds):
     with pytest.raises(HttpError) as err:
         svc("drive", "v3", creds=sa_creds).files().create(body={"name": "x"}).execute()
     assert err.value.status_code == 403 and "storageQuotaExceeded" in str(err.value.content)
+
+
+def test_chunked_resumable_upload(fake, drive):
+    data = bytes(range(256)) * 3000  # 768,000 bytes: three 256 KiB chunks
+    media = MediaIoBaseUpload(
+        io.BytesIO(data), mimetype="application/octet-stream", chunksize=256 * 1024, resumable=True
+    )
+    request = drive.files().create(body={"name": "big.bin"}, media_body=media, fields="id,size")
+    response = None
+    progress = []
+    while response is None:
+        status, response = request.next_chunk()
+        if status:
+            progress.append(status.resumable_progress)
+    assert progress == [262144, 524288] and response["size"] == str(len(data))
+    assert drive.files().get_media(fileId=response["id"]).execute() == data

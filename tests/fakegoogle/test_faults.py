@@ -167,3 +167,21 @@ def test_request_log_shape(fake, svc):
     assert entry["method"] == "GET" and entry["path"] == "/drive/v3/files"
     assert entry["api_method"] == "drive.files.list" and entry["status"] == 200
     assert entry["n"] == 1 and entry["time"].endswith("+00:00") and entry["user"] == "user@example.com"
+
+
+@pytest.mark.parametrize(("bucket", "api"), [("calendar", "calendar"), ("docs.read", "docs")])
+def test_calendar_and_docs_quotas(fake, svc, bucket, api):
+    fake.set_quotas(limits={bucket: 1})
+    doc = fake.act({"action": "create_doc", "title": "d"})
+
+    def call():
+        if api == "calendar":
+            return svc("calendar", "v3").events().list(calendarId="primary").execute()
+        return svc("docs", "v1").documents().get(documentId=doc).execute()
+
+    call()
+    with pytest.raises(HttpError) as err:
+        call()
+    assert err.value.status_code == 429
+    fake.set_quotas(enabled=False)
+    call()
