@@ -1,0 +1,278 @@
+"""The calendar as one .ics file (RFC 5545), written with icalendar.
+
+The file is its own state: each event gmo-sync made carries the meeting's ID
+(``X-GMO-SYNC-MEETING``) and the content hash it was written from
+(``X-GMO-SYNC-HASH``), so the file can be moved or shared without a side file.
+Events from elsewhere (pasted in by hand) are kept as they are.
+
+Calendar apps decide whether an imported event is new or a revision by UID and
+SEQUENCE, so the UID is a pure function of the meeting ID and SEQUENCE grows
+with every change. Only events that change are rebuilt and stamped with the
+injected clock; when nothing changes the file is not written at all, so its
+bytes (and mtime) stay as they were.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from icalendar import Calendar, Event, Timezone, vText
+
+from gmo_sync.backends.local.files import shared_file_mode
+from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
+from gmo_sync.core.clock import Clock, system_clock
+from gmo_sync.core.ports import EventOutcome, StoredEvent
+from gmo_sync.core.problems import BackendError
+from gmo_sync.core.reading import id_key
+
+PRODID = "-//gmo-sync//gmo-sync//RU"
+MEETING_PROPERTY = "X-GMO-SYNC-MEETING"
+HASH_PROPERTY = "X-GMO-SYNC-HASH"
+UID_DOMAIN = "gmo-sync"
+# The VTIMEZONE spans the years meetings plausibly fall in; icalendar computes it from zoneinfo once,
+# when the zone first appears in the file, and it is then kept as written.
+ZONE_FIRST_DATE = dt.date(2000, 1, 1)
+ZONE_LAST_DATE = dt.date(2038, 1, 1)
+
+_TRANSLIT = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        ("a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "i", "k", "l", "m", "n", "o", "p", "r", "s",
+         "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "iu", "ia"),
+        strict=True,
+    )
+)  # fmt: skip
+_UNSAFE = re.compile(r"[^a-z0-9]+")
+
+
+def event_uid(meeting_id: str) -> str:
+    """``gmo-2026-12-16-1a2b3c4d@gmo-sync``: readable, safe in any client, and a function of the ID alone.
+
+    Built from ``id_key`` so «гмо-…» and «ГМО-…» are one meeting; the hash keeps two IDs that
+    transliterate alike («ГМО-1», «GMO-1») apart.
+    """
+    key = id_key(meeting_id)
+    slug = _UNSAFE.sub("-", "".join(_TRANSLIT.get(ch, ch) for ch in key)).strip("-")[:60] or "meeting"
+    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()[:8]
+    return f"{slug}-{digest}@{UID_DOMAIN}"
+
+
+class LocalCalendar:
+    """A ``CalendarStore`` over one .ics file."""
+
+    def __init__(
+        self,
+        path: Path,
+        zone: ZoneInfo,
+        *,
+        clock: Clock = system_clock,
+        link_base: Path | None = None,
+        name: str = "ГМО",
+    ) -> None:
+        self.path = path
+        self.zone = zone
+        self.clock = clock
+        self.name = name  # X-WR-CALNAME of a new file: what calendar apps call the imported calendar
+        base = link_base if link_base is not None else path.parent
+        self.link = quote(Path(os.path.relpath(path, base)).as_posix())
+
+    def describe(self) -> str:
+        return str(self.path)
+
+    def existing(self) -> dict[str, StoredEvent]:
+        loaded = self._load()
+        if loaded is None:
+            return {}
+        return {stored.meeting_id: stored for stored in map(self._stored, _our_events(loaded[0]).values())}
+
+    def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
+        loaded = self._load()
+        calendar, original = loaded if loaded is not None else (self._new_calendar(), b"")
+        now = self.clock().astimezone(dt.UTC).replace(microsecond=0)
+        outcomes = [self._apply_one(calendar, action, now) for action in actions]
+        self._complete_timezones(calendar)
+        data = calendar.to_ical()
+        if data != original and (original or calendar.events):  # no file for a calendar with no events
+            self._write(data)
+        return outcomes
+
+    # -- one action -------------------------------------------------------------------------------
+
+    def _apply_one(self, calendar: Calendar, action: EventAction, now: dt.datetime) -> EventOutcome:
+        current = self._find(calendar, action)
+        if action.kind == EventActionKind.KEEP:
+            stored = self._stored(current) if current is not None else action.existing
+            return EventOutcome(action.meeting_id, stored)
+        if action.spec is None:  # the row was deleted: cancel what is there, keep its contents
+            if current is None:
+                return EventOutcome(action.meeting_id, None)
+            if str(current.get("STATUS", "")).upper() != "CANCELLED":
+                _cancel_in_place(current, now)
+            return EventOutcome(action.meeting_id, self._stored(current))
+        spec = action.spec
+        cancelled = spec.cancelled or action.kind == EventActionKind.CANCEL
+        if current is not None:
+            stored = self._stored(current)
+            if stored.content_hash == spec.content_hash and stored.cancelled == cancelled:
+                return EventOutcome(action.meeting_id, stored)  # already as wanted: a repeated plan
+            sequence = stored.sequence + 1
+            uid, created = str(current["UID"]), current.get("CREATED")
+        else:
+            # Recreating an event someone deleted from the file: its SEQUENCE must still grow, or apps
+            # that imported the old one would ignore the new one.
+            sequence = action.existing.sequence + 1 if action.existing is not None else 0
+            uid = action.existing.event_id if action.existing is not None else event_uid(spec.meeting_id)
+            created = None
+        event = _build_event(spec, uid, sequence, cancelled, now, created.dt if created else now)
+        if current is not None:
+            calendar.subcomponents[calendar.subcomponents.index(current)] = event
+        else:
+            calendar.add_component(event)
+        return EventOutcome(action.meeting_id, self._stored(event))
+
+    def _find(self, calendar: Calendar, action: EventAction) -> Event | None:
+        """The action's event in the file now: by UID first, else by meeting ID (a CREATE retried)."""
+        ours = _our_events(calendar)
+        if action.existing is not None:
+            for event in ours.values():
+                if str(event.get("UID", "")) == action.existing.event_id:
+                    return event
+        return ours.get(id_key(action.meeting_id))
+
+    def _stored(self, event: Event) -> StoredEvent:
+        return StoredEvent(
+            meeting_id=_text(event, MEETING_PROPERTY),
+            event_id=str(event.get("UID", "")),
+            link=self.link,
+            video_link="",  # no video meetings without Google
+            content_hash=_text(event, HASH_PROPERTY),
+            cancelled=str(event.get("STATUS", "")).upper() == "CANCELLED",
+            sequence=int(event.get("SEQUENCE", 0)),
+            summary=str(event.get("SUMMARY", "")),
+        )
+
+    # -- the file ---------------------------------------------------------------------------------
+
+    def _load(self) -> tuple[Calendar, bytes] | None:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as error:
+            raise BackendError(f"Календарь {self.path} не читается: {error}") from None
+        if not data.strip():
+            return None  # an empty file (made by hand, or by `touch`) is a calendar with no events yet
+        try:
+            calendar = Calendar.from_ical(data)
+        except ValueError as error:
+            # Never replace a file we cannot read: it may hold events someone else put there.
+            raise BackendError(
+                f"Файл календаря {self.path} повреждён или это не .ics ({error}); "
+                f"исправьте или переименуйте его, и запустите снова"
+            ) from None
+        if not isinstance(calendar, Calendar):
+            raise BackendError(f"Файл {self.path} не является календарём .ics (нет VCALENDAR)")
+        return calendar, data
+
+    def _new_calendar(self) -> Calendar:
+        calendar = Calendar()
+        calendar.add("PRODID", PRODID)
+        calendar.add("VERSION", "2.0")
+        calendar.add("CALSCALE", "GREGORIAN")
+        calendar.add("X-WR-CALNAME", self.name)
+        calendar.add("X-WR-TIMEZONE", self.zone.key)  # Apple and Google use it for floating times
+        return calendar
+
+    def _complete_timezones(self, calendar: Calendar) -> None:
+        """Every TZID in use has its VTIMEZONE (placed first, as some importers expect), and no other."""
+        used = calendar.get_used_tzids()
+        calendar.subcomponents[:] = [
+            c for c in calendar.subcomponents if not isinstance(c, Timezone) or str(c.get("TZID")) in used
+        ]
+        if self.zone.key in calendar.get_missing_tzids():
+            zone = Timezone.from_tzinfo(self.zone, self.zone.key, ZONE_FIRST_DATE, ZONE_LAST_DATE)
+            calendar.subcomponents.insert(0, zone)
+        calendar.add_missing_timezones(ZONE_FIRST_DATE, ZONE_LAST_DATE)  # events pasted in from elsewhere
+
+    def _write(self, data: bytes) -> None:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self.path, data)
+        except OSError as error:
+            raise BackendError(f"Не удалось записать календарь {self.path}: {error}") from None
+
+
+def _our_events(calendar: Calendar) -> dict[str, Event]:
+    """gmo-sync's events by ``id_key`` of their meeting; the first one wins if a copy was pasted in."""
+    found: dict[str, Event] = {}
+    for event in calendar.walk("VEVENT"):
+        meeting_id = _text(event, MEETING_PROPERTY)
+        if meeting_id:
+            found.setdefault(id_key(meeting_id), event)
+    return found
+
+
+def _text(event: Event, name: str) -> str:
+    value = event.get(name)
+    return "" if value is None else str(value)
+
+
+def _build_event(
+    spec: EventSpec, uid: str, sequence: int, cancelled: bool, now: dt.datetime, created: dt.datetime
+) -> Event:
+    event = Event()
+    event.add("UID", uid)
+    event.add("DTSTAMP", now)
+    event.add("CREATED", created)
+    event.add("LAST-MODIFIED", now)
+    event.add("SEQUENCE", sequence)
+    event.add("DTSTART", spec.start)
+    event.add("DTEND", spec.end)
+    event.add("SUMMARY", spec.summary)
+    if spec.description:
+        event.add("DESCRIPTION", spec.description)
+    if spec.location:
+        event.add("LOCATION", spec.location)
+    if spec.url:
+        event.add("URL", spec.url)
+    for email in spec.attendees:
+        # RSVP=FALSE: the file informs, it sends no invitations and expects no replies.
+        event.add("ATTENDEE", f"mailto:{email}", parameters={"RSVP": "FALSE"})
+    event.add("STATUS", "CANCELLED" if cancelled else "CONFIRMED")
+    # VALUE=TEXT: without it icalendar reads an X- property back still escaped («ГМО\\,1»).
+    event.add(MEETING_PROPERTY, vText(spec.meeting_id), parameters={"VALUE": "TEXT"})
+    event.add(HASH_PROPERTY, spec.content_hash)
+    return event
+
+
+def _cancel_in_place(event: Event, now: dt.datetime) -> None:
+    event["STATUS"] = vText("CANCELLED")
+    sequence = int(event.get("SEQUENCE", 0)) + 1
+    for name in ("SEQUENCE", "DTSTAMP", "LAST-MODIFIED"):
+        event.pop(name, None)
+    event.add("SEQUENCE", sequence)
+    event.add("DTSTAMP", now)
+    event.add("LAST-MODIFIED", now)
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    # The same steps as the protocol store: a killed run leaves the old file or the new one, never half.
+    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp, shared_file_mode(target))
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

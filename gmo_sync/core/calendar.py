@@ -1,0 +1,249 @@
+"""Plan the calendar: one event per online or mixed meeting, kept up to date, cancelled when due.
+
+Pure: (meetings, the events that exist) → a list of actions, each able to
+describe itself; a ``CalendarStore`` carries them out. An event is rewritten
+only when the content hash of its fields changes, so cosmetic sheet edits and
+the links the tool writes back cause no writes. Only events gmo-sync made are
+ever cancelled, and a cancellation of many at once waits for
+``--allow-mass-cancel``: an emptied or mis-read sheet must not wipe a calendar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from gmo_sync.core.config import Config
+from gmo_sync.core.model import Meeting, MeetingStatus, Participant
+from gmo_sync.core.ports import StoredEvent
+from gmo_sync.core.reading import id_key
+from gmo_sync.rendering.words import plural
+
+MASS_CANCEL_COUNT = 5  # more cancellations than this at once need --allow-mass-cancel …
+MASS_CANCEL_SHARE = 0.5  # … and so do more than this share of the live events (two or more)
+
+_CALENDAR_STATUSES = (MeetingStatus.PLANNED, MeetingStatus.HELD, MeetingStatus.CANCELLED)
+_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
+# Only these placeholders are substituted; any other brace stays as typed. str.format_map
+# would raise on a lone «{» and would let «{тема.__class__}» reach into objects.
+_PLACEHOLDER = re.compile(r"\{\s*(тема|дата|номер)\s*\}")
+
+
+@dataclass(frozen=True)
+class EventSpec:
+    """What the calendar event of one meeting should say."""
+
+    meeting_id: str
+    summary: str
+    start: dt.datetime  # aware, in the configured zone
+    end: dt.datetime
+    description: str
+    location: str
+    url: str  # the meeting's own link when «Место или ссылка» is one, else ""
+    cancelled: bool
+    attendees: tuple[str, ...] = ()  # e-mails, sorted; only when config.calendar.invite
+    want_video: bool = False  # ask the store for a video meeting (the meeting has no link of its own)
+
+    @property
+    def zone_name(self) -> str:
+        return getattr(self.start.tzinfo, "key", "") or str(self.start.tzinfo)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of every field the event shows; the sheet's tool-owned cells are not among them."""
+        payload = {
+            "meeting": id_key(self.meeting_id),
+            "summary": self.summary,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "zone": self.zone_name,
+            "description": self.description,
+            "location": self.location,
+            "url": self.url,
+            "cancelled": self.cancelled,
+            "attendees": sorted(a.casefold() for a in self.attendees),
+            "want_video": self.want_video,
+        }
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def event_summary(pattern: str, meeting: Meeting) -> str:
+    values = {
+        "тема": meeting.topic,
+        "дата": f"{meeting.date:%d.%m.%Y}",
+        "номер": "" if meeting.protocol_number is None else str(meeting.protocol_number),
+    }
+    summary = _PLACEHOLDER.sub(lambda m: values[m.group(1)], pattern).strip()
+    return summary or meeting.topic
+
+
+def event_description(meeting: Meeting, protocol_link: str) -> str:
+    lines = []
+    if meeting.agenda:
+        lines.append("Повестка:")
+        for item in meeting.agenda:
+            speaker = f" — {item.speaker}" if item.speaker else ""
+            lines.append(f"{item.number}. {item.question}{speaker}")
+    if protocol_link:
+        if lines:
+            lines.append("")
+        lines.append(f"Протокол: {protocol_link}")
+    return "\n".join(lines)
+
+
+def event_spec(
+    meeting: Meeting, participants: Iterable[Participant], config: Config, protocol_link: str
+) -> EventSpec | None:
+    """The event ``meeting`` should have, or None when it gets no event (offline, no start time)."""
+    if not meeting.is_online or meeting.start is None or meeting.status not in _CALENDAR_STATUSES:
+        return None
+    zone = config.zone
+    start = dt.datetime.combine(meeting.date, meeting.start, tzinfo=zone)
+    if meeting.end is not None:
+        end = dt.datetime.combine(meeting.date, meeting.end, tzinfo=zone)
+    else:
+        # RFC 5545 wants DTEND after DTSTART; a zero or negative duration in the config would break imports.
+        end = start + dt.timedelta(minutes=max(config.calendar.duration_minutes, 1))
+    place = meeting.place.strip()
+    url = place if _URL.match(place) else ""
+    attendees: tuple[str, ...] = ()
+    if config.calendar.invite:
+        emails = {p.email.strip().casefold(): p.email.strip() for p in participants if p.invite and p.email}
+        attendees = tuple(sorted(emails.values(), key=str.casefold))
+    return EventSpec(
+        meeting_id=meeting.id,
+        summary=event_summary(config.calendar.summary, meeting),
+        start=start,
+        end=end,
+        description=event_description(meeting, protocol_link),
+        location=place,
+        url=url,
+        cancelled=meeting.status == MeetingStatus.CANCELLED,
+        attendees=attendees,
+        want_video=config.calendar.meet_links and not url,
+    )
+
+
+class EventActionKind(StrEnum):
+    CREATE = "создать"
+    UPDATE = "обновить"
+    CANCEL = "отменить"
+    KEEP = "без изменений"
+
+
+@dataclass(frozen=True)
+class EventAction:
+    kind: EventActionKind
+    meeting_id: str
+    spec: EventSpec | None  # None only when cancelling the event of a deleted row
+    existing: StoredEvent | None  # None only for CREATE
+    reason: str = ""  # why a CANCEL (Russian)
+
+    @property
+    def summary(self) -> str:
+        if self.spec is not None:
+            return self.spec.summary
+        return self.existing.summary if self.existing is not None else ""
+
+    def describe(self) -> str:
+        label = (
+            f"«{self.summary}» (заседание {self.meeting_id})"
+            if self.summary
+            else f"заседания {self.meeting_id}"
+        )
+        if self.kind == EventActionKind.KEEP:
+            return f"событие {label} без изменений"
+        reason = f": {self.reason}" if self.reason else ""
+        return f"{self.kind} событие {label}{reason}"
+
+
+@dataclass(frozen=True)
+class EventPlan:
+    actions: list[EventAction]
+    problems: list[str] = field(default_factory=list)  # Russian, e.g. the mass-cancel guard
+    held_back: list[EventAction] = field(default_factory=list)  # cancellations the guard stopped
+
+    def changes(self) -> list[EventAction]:
+        return [a for a in self.actions if a.kind != EventActionKind.KEEP]
+
+
+CANCELLED_MEETING = "заседание отменено"
+DELETED_ROW = "строки заседания больше нет в таблице"
+
+
+def plan_events(
+    specs: list[EventSpec],
+    existing: dict[str, StoredEvent],
+    known_meeting_ids: set[str],
+    *,
+    allow_mass_cancel: bool,
+) -> EventPlan:
+    """Actions that make the calendar match ``specs``.
+
+    ``known_meeting_ids`` are the IDs of every meeting row, invalid rows included:
+    an event is cancelled as deleted only when no row carries its meeting's ID, so
+    a row with a typo in its date never loses its event.
+    """
+    stored = {id_key(k): v for k, v in existing.items()}
+    actions: list[EventAction] = []
+    planned: set[str] = set()
+    for spec in specs:
+        key = id_key(spec.meeting_id)
+        if key in planned:
+            continue  # reading already reports duplicate IDs; the first row wins
+        planned.add(key)
+        action = _decide(spec, stored.get(key))
+        if action is not None:
+            actions.append(action)
+    known = {id_key(i) for i in known_meeting_ids} | planned
+    for key, event in sorted(stored.items()):
+        if key not in known and not event.cancelled:
+            actions.append(EventAction(EventActionKind.CANCEL, event.meeting_id, None, event, DELETED_ROW))
+    return _guard_mass_cancel(actions, stored.values(), allow_mass_cancel)
+
+
+def _decide(spec: EventSpec, event: StoredEvent | None) -> EventAction | None:
+    if spec.cancelled:
+        if event is None:
+            return None  # nothing to cancel; a cancelled meeting gets no new event
+        if event.cancelled:
+            return EventAction(EventActionKind.KEEP, spec.meeting_id, spec, event)
+        return EventAction(EventActionKind.CANCEL, spec.meeting_id, spec, event, CANCELLED_MEETING)
+    if event is None:
+        return EventAction(EventActionKind.CREATE, spec.meeting_id, spec, None)
+    if event.cancelled or event.content_hash != spec.content_hash:
+        return EventAction(EventActionKind.UPDATE, spec.meeting_id, spec, event)
+    return EventAction(EventActionKind.KEEP, spec.meeting_id, spec, event)
+
+
+def is_mass_cancel(cancelling: int, live: int) -> bool:
+    """More than 5 at once, or more than half of the live events (one alone never counts)."""
+    return cancelling > MASS_CANCEL_COUNT or (cancelling > 1 and cancelling > live * MASS_CANCEL_SHARE)
+
+
+def _guard_mass_cancel(actions: list[EventAction], stored: Iterable[StoredEvent], allow: bool) -> EventPlan:
+    cancels = [a for a in actions if a.kind == EventActionKind.CANCEL]
+    # Live events as the plan leaves them, cancellations aside: counting the ones it creates or
+    # restores keeps the verdict the same on the next run, when they already exist.
+    live = sum(1 for e in stored if not e.cancelled) + sum(
+        1
+        for a in actions
+        if a.kind == EventActionKind.CREATE
+        or (a.kind == EventActionKind.UPDATE and a.existing and a.existing.cancelled)
+    )
+    if allow or not is_mass_cancel(len(cancels), live):
+        return EventPlan(actions)
+    n = len(cancels)
+    message = (
+        f"Отмена {n} {plural(n, 'события', 'событий', 'событий')} из {live} за один запуск "
+        f"похожа на ошибку в таблице (удалены или отменены сразу многие заседания); события не отменены. "
+        f"Если всё верно, запустите с --allow-mass-cancel."
+    )
+    kept = [a for a in actions if a.kind != EventActionKind.CANCEL]
+    return EventPlan(kept, [message], cancels)
