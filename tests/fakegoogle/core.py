@@ -6,6 +6,7 @@ validated and counted exactly like a standalone request.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import secrets
@@ -163,14 +164,20 @@ class Dispatcher:
             return self._start_resumable(match, principal, metadata, headers)
         return self._run(match, principal, http_method, metadata, media, media_type, entry, number)
 
-    def _run(self, match, principal, http_method, metadata, media, media_type, entry, number) -> Response:
+    def _run(
+        self, match, principal, http_method, metadata, media, media_type, entry, number, faults: bool = True
+    ) -> Response:
         method_id = match.route.method_id
-        fault = self.faults.check(number, method_id)
+        fault = self.faults.check(number, method_id) if faults else None
         delay = self.latency.delay(method_id)
         if delay:
             time.sleep(delay)
         if fault:
             entry["fault"] = fault.kind
+            if fault.kind == "drop_after":
+                with contextlib.suppress(ApiError):  # applied or refused: either way the answer is lost
+                    self._run(match, principal, http_method, metadata, media, media_type, {}, -1, faults=False)
+                return Response(drop="drop")
             if fault.kind in ("drop", "timeout"):
                 return Response(
                     drop=fault.kind, hold_seconds=fault.hold_seconds if fault.kind == "timeout" else 0

@@ -19,7 +19,9 @@ from typing import Any
 
 from .errors import ApiError
 
-KINDS = ("429", "403", "500", "503", "drop", "timeout")
+# "drop_after" applies the request, then closes the socket: the write happened but the client never hears
+# of it — the case that makes retried POSTs create duplicates unless the product uses idempotency keys.
+KINDS = ("429", "403", "500", "503", "drop", "timeout", "drop_after")
 
 
 @dataclass

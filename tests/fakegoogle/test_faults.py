@@ -185,3 +185,22 @@ def test_calendar_and_docs_quotas(fake, svc, bucket, api):
     assert err.value.status_code == 429
     fake.set_quotas(enabled=False)
     call()
+
+
+def test_googleapiclient_retries_a_dropped_connection(fake, svc):
+    # httplib2 silently re-sends once itself, so two drops are needed for googleapiclient to see one
+    fake.add_fault("drop", method="drive.files.create", at=1, times=2)
+    created = svc("drive", "v3").files().create(body={"name": "x"}).execute(num_retries=2)
+    assert created["name"] == "x" and len(fake.ws.files) == 1
+    assert [e["fault"] for e in fake.request_log()] == ["drop", "drop", None]
+
+
+def test_drop_after_applies_the_write_then_loses_the_answer(fake, svc):
+    events = svc("calendar", "v3").events()
+    body = {"id": "gmo0again01", "start": {"date": "2026-12-01"}, "end": {"date": "2026-12-02"}}
+    fake.add_fault("drop_after", method="calendar.events.insert", at=1)
+    with pytest.raises(HttpError) as err:
+        # no num_retries: httplib2 itself re-sends the POST once, and the re-send meets the first insert
+        events.insert(calendarId="primary", body=body).execute()
+    assert err.value.status_code == 409
+    assert list(fake.ws.calendars["user@example.com"]) == ["gmo0again01"]
