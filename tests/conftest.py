@@ -12,10 +12,10 @@ from click.testing import CliRunner, Result
 from gmo_sync.backends.local.setup import create_local_workspace
 from gmo_sync.cli.main import Settings, cli
 from gmo_sync.core.clock import fixed_clock
+from tests.frozen import NOW, TODAY
 
-# 25.11.2026 12:00 in Krasnoyarsk (UTC+7)
-NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
-TODAY = dt.date(2026, 11, 25)
+# The fake Google Workspace fixtures, for tests of the google backend
+from tests.google_env import coordinator, fake, fake_server, gmo_google, google_home  # noqa: F401
 
 
 @pytest.fixture

@@ -20,4 +20,8 @@ def open_backends(config: Config) -> Backends:
         from gmo_sync.backends.local import open_local
 
         return open_local(config)
+    if config.backend == "google":
+        from gmo_sync.backends.google import open_google
+
+        return open_google(config)
     raise ConfigError(f'Бэкенд «{config.backend}» пока не поддерживается; используйте backend = "local".')

@@ -141,22 +141,40 @@ def _run(ctx: click.Context, command: str, options: Options) -> None:
 
 
 @cli.command()
-@click.option("--local", "local_dir", type=click.Path(file_okay=False, path_type=Path), metavar="DIR",
-              help="Создать локальную рабочую папку DIR (таблица .xlsx, шаблоны, настройки).")  # fmt: skip
+@click.option(
+    "--local",
+    "local_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="Создать локальную рабочую папку DIR (таблица .xlsx, шаблоны, настройки).",
+)
+@click.option(
+    "--google",
+    "google",
+    is_flag=True,
+    help="Создать (или починить) Google-таблицу, папку протоколов и шаблон; настройки — в ./gmo-sync.toml.",
+)
+@click.option("--title", default="ГМО библиотекарей", show_default=True, help="Название Google-таблицы.")
 @common_options
 @click.pass_context
-def init(ctx: click.Context, local_dir: Path | None) -> None:
-    """Создать рабочую папку: настройки, общую таблицу с примером, шаблоны.
+def init(ctx: click.Context, local_dir: Path | None, google: bool, title: str) -> None:
+    """Создать рабочую папку: настройки, общую таблицу, шаблоны протоколов.
 
-    Существующие файлы не перезаписываются: повторный запуск только добавит недостающие.
+    Существующее не перезаписывается: повторный запуск только добавит недостающее
+    (для Google — недостающие листы и столбцы).
 
     \b
-    Пример:
+    Примеры:
       gmo-sync init --local demo
-    """
+      gmo-sync auth login && gmo-sync init --google --title "ГМО 2026/27"
+    """  # fmt: skip
     settings = _settings(ctx)
-    if local_dir is None:
-        raise click.UsageError("Укажите, где создать рабочую папку: gmo-sync init --local ПАПКА")
+    if (local_dir is None) == (not google):
+        raise click.UsageError("Укажите одно: gmo-sync init --local ПАПКА или gmo-sync init --google")
+    if google:
+        _init_google(ctx, settings, title)
+        return
+    assert local_dir is not None
     from gmo_sync.backends.local.setup import create_local_workspace
 
     today = local_now(settings.clock, ZoneInfo(DEFAULT_TIMEZONE)).date()
@@ -169,6 +187,36 @@ def init(ctx: click.Context, local_dir: Path | None) -> None:
         else:
             emit(f"Рабочая папка {local_dir} уже готова: ничего не создано.")
         emit(f"Дальше: cd {local_dir} && gmo-sync protocols")
+
+
+def _init_google(ctx: click.Context, settings: Settings, title: str) -> None:
+    from gmo_sync.backends.google import connect
+    from gmo_sync.backends.google.setup import create_or_repair, write_config
+
+    config = load_config(settings.config_path)
+    if config.path is not None and config.backend != "google":
+        raise ConfigError(
+            f'{config.path} настроен на backend = "{config.backend}"; для Google нужна другая папка.'
+        )
+    workspace = create_or_repair(
+        connect(config), title, config.google.spreadsheet_id, config.google.protocols_folder_id,
+        config.google.template_doc_id,
+    )  # fmt: skip
+    path = settings.config_path or config.path or Path.cwd() / CONFIG_NAME
+    written = write_config(path, workspace, config)
+    if settings.json:
+        import json
+
+        summary = {"command": "init", "spreadsheet_id": workspace.spreadsheet_id, "url": workspace.url,
+                   "protocols_folder_id": workspace.folder_id, "template_doc_id": workspace.template_doc_id,
+                   "repaired": workspace.repaired}  # fmt: skip
+        emit(json.dumps(summary, ensure_ascii=False, indent=2))
+    elif not settings.quiet:
+        lines = [f"Таблица: {workspace.url}"]
+        lines += [f"  {r}" for r in workspace.repaired]
+        if written:
+            lines.append(f"Настройки записаны в {path}")
+        emit("\n".join(lines))
 
 
 def _json_list(command: str, items: list[str]) -> str:

@@ -39,6 +39,9 @@ class GoogleSettings:
     calendar_id: str = "primary"
     credentials: str = ""  # a service-account key file; empty: the OAuth token from `auth login`
     client_secrets: str = ""  # an OAuth desktop client JSON, for `auth login`
+    state_dir: str = ""  # where protocol versions are remembered; empty: the user's state folder
+    retry_attempts: int = 6
+    retry_base_seconds: float = 1.0  # first back-off; doubles per retry, capped at 20 s
     endpoint: str = ""  # tests only: the fake Workspace's base URL
     ca_bundle: str = ""  # tests only: the fake's CA certificate
 
@@ -167,6 +170,14 @@ def _coerce(value: object, kind: type) -> object:
         if isinstance(value, str) and value.lower() in ("0", "false", "no", "нет"):
             return False
         raise ValueError(value)
+    if kind is float:
+        if isinstance(value, bool):
+            raise ValueError(value)
+        if isinstance(value, int | float):
+            return float(value)
+        if isinstance(value, str):
+            return float(value.replace(",", "."))
+        raise ValueError(value)
     if kind is int:
         if isinstance(value, bool):
             raise ValueError(value)
@@ -181,4 +192,4 @@ def _coerce(value: object, kind: type) -> object:
 
 
 def _type_name(kind: type) -> str:
-    return {bool: "true или false", int: "целое число"}.get(kind, "строка")
+    return {bool: "true или false", int: "целое число", float: "число"}.get(kind, "строка")

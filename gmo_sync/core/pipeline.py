@@ -156,7 +156,8 @@ def _cell_writes(
             continue
         current_text = str(data.cell(row.row, protocol_column) or "")
         current_url = data.links.get((row.row, protocol_column))
-        if current_text == link.text and current_url == link.url:
+        # a bare URL as the cell's text is its own link (Sheets); otherwise the hyperlink must match too
+        if current_text == link.text and (current_url == link.url or link.text == link.url):
             continue
         writes.append(
             CellWrite(

@@ -1,0 +1,52 @@
+"""The google backend: Google Sheets (gspread), Docs in Drive and Calendar (google-api-python-client)."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import platformdirs
+
+from gmo_sync.backends.google.auth import load_credentials
+from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.drive import DriveProtocolStore
+from gmo_sync.backends.google.retry import RetryPolicy
+from gmo_sync.backends.google.sheet import GoogleSheet
+from gmo_sync.core.config import Config
+from gmo_sync.core.problems import ConfigError
+
+if TYPE_CHECKING:
+    from gmo_sync.backends import Backends
+
+
+def connect(config: Config) -> GoogleConnection:
+    loaded = load_credentials(config)
+    policy = RetryPolicy(attempts=max(1, config.google.retry_attempts), base=config.google.retry_base_seconds)
+    return GoogleConnection(loaded.credentials, config.google.endpoint, config.google.ca_bundle, policy)
+
+
+def state_file(config: Config) -> Path:
+    folder = Path(config.google.state_dir) if config.google.state_dir else Path(
+        platformdirs.user_state_dir("gmo-sync"))  # fmt: skip
+    key = hashlib.sha256(config.google.spreadsheet_id.encode()).hexdigest()[:16]
+    return folder / f"protocols-{key}.json"
+
+
+def open_google(config: Config) -> Backends:
+    from gmo_sync.backends import Backends
+
+    missing = [k for k in ("spreadsheet_id", "protocols_folder_id") if not getattr(config.google, k)]
+    if missing:
+        raise ConfigError(
+            "Не настроен Google: "
+            + ", ".join(f"google.{k}" for k in missing)
+            + " пусто. Создайте таблицу и папку командой gmo-sync init --google."
+        )
+    connection = connect(config)
+    return Backends(
+        sheet=GoogleSheet(connection, config.google.spreadsheet_id),
+        protocols=DriveProtocolStore(
+            connection, config.google.protocols_folder_id, config.google.template_doc_id, state_file(config)
+        ),
+    )

@@ -1,0 +1,150 @@
+"""Google credentials: the user's OAuth token (default) or a service-account key.
+
+The OAuth token lives in the user's config folder (platformdirs), readable by its
+owner only, and is refreshed automatically, so cron runs unattended after one
+``gmo-sync auth login``. Nothing here ever logs or prints a token or a key.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import google.auth.exceptions
+import platformdirs
+from google.auth.credentials import Credentials
+from google.oauth2 import credentials as user_credentials
+from google.oauth2 import service_account
+
+from gmo_sync.core.config import Config
+from gmo_sync.core.problems import GmoSyncError
+
+SCOPES = [
+    "https://www.googleapis.com/auth/spreadsheets",
+    # drive.file: only files this app created or the user opened with it — the
+    # protocols folder, the protocols and the uploaded template are all such files.
+    "https://www.googleapis.com/auth/drive.file",
+    "https://www.googleapis.com/auth/calendar.events",
+]
+
+SERVICE_ACCOUNT_LIMITS = (
+    "Ограничения сервисного аккаунта: (1) аккаунты, созданные после апреля 2025 г., не могут владеть "
+    "файлами на Диске — протоколы нужно складывать в папку на общем диске (shared drive), куда аккаунт "
+    "добавлен участником; (2) без делегирования на уровне домена (Google Workspace) сервисный аккаунт не "
+    "может создавать ссылки Google Meet и приглашать участников в события."
+)
+TESTING_WARNING = (
+    "Внимание: если OAuth-приложение в Google Cloud оставлено в статусе «Testing», токен обновления "
+    "перестаёт действовать через 7 дней (ошибка invalid_grant) и cron перестанет работать. Переведите "
+    "приложение в статус «In production» (OAuth consent screen → Publish app)."
+)
+
+
+class AuthError(GmoSyncError):
+    """No usable credentials (exit code 2)."""
+
+
+def token_path() -> Path:
+    return Path(platformdirs.user_config_dir("gmo-sync")) / "token.json"
+
+
+def write_private(path: Path, text: str) -> None:
+    """Write a secret file readable by its owner only (created 0600, never world-readable in between)."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    temp = path.with_name(path.name + ".tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.chmod(temp, 0o600)
+    os.replace(temp, path)
+
+
+@dataclass(frozen=True)
+class LoadedCredentials:
+    credentials: Credentials
+    kind: str  # "service_account" | "oauth"
+    source: Path
+    account: str  # the service account's e-mail, or "" for OAuth (asked from Drive by `auth status`)
+
+
+def load_credentials(config: Config) -> LoadedCredentials:
+    if config.google.credentials:
+        path = config.resolve(config.google.credentials)
+        try:
+            info = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise AuthError(f"Файл ключа сервисного аккаунта {path} не найден.") from None
+        except (OSError, ValueError) as error:
+            raise AuthError(f"Файл ключа {path} не читается как JSON: {type(error).__name__}") from None
+        if info.get("type") != "service_account":
+            raise AuthError(
+                f"Файл {path} — не ключ сервисного аккаунта (type = «{info.get('type')}»). Для входа "
+                f"под своим аккаунтом Google уберите google.credentials и выполните gmo-sync auth login."
+            )
+        try:
+            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+        except (ValueError, KeyError) as error:
+            raise AuthError(f"Ключ сервисного аккаунта {path} повреждён: {type(error).__name__}") from None
+        return LoadedCredentials(creds, "service_account", path, str(info.get("client_email", "")))
+    path = token_path()
+    if not path.exists():
+        raise AuthError(
+            "Нет входа в Google. Выполните: gmo-sync auth login (или укажите google.credentials)."
+        )
+    try:
+        creds = user_credentials.Credentials.from_authorized_user_file(str(path), SCOPES)
+    except (OSError, ValueError) as error:
+        raise AuthError(
+            f"Токен {path} повреждён ({type(error).__name__}); выполните gmo-sync auth login."
+        ) from None
+    return LoadedCredentials(creds, "oauth", path, "")
+
+
+def save_refreshed(loaded: LoadedCredentials) -> None:
+    """Keep a refreshed OAuth token so the next run does not need a refresh request."""
+    creds = loaded.credentials
+    if loaded.kind == "oauth" and isinstance(creds, user_credentials.Credentials) and creds.token:
+        write_private(loaded.source, creds.to_json())
+
+
+def refresh_failure_message(error: google.auth.exceptions.RefreshError) -> str:
+    text = str(error)
+    if "invalid_grant" in text:
+        return (
+            "Google отклонил токен обновления (invalid_grant): вход устарел или отозван. Выполните "
+            "gmo-sync auth login заново. " + TESTING_WARNING
+        )
+    return f"Не удалось получить доступ к Google: {type(error).__name__}."
+
+
+def login(client_secrets: Path, open_browser: bool) -> Path:
+    """The desktop OAuth loopback flow; stores the token in the user's config folder."""
+    from google_auth_oauthlib.flow import InstalledAppFlow
+
+    if not client_secrets.exists():
+        raise AuthError(
+            f"Файл OAuth-клиента {client_secrets} не найден. Создайте в Google Cloud Console клиент "
+            f"типа «Desktop app» и скачайте JSON (см. README, раздел о настройке Google)."
+        )
+    flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), SCOPES)
+    creds = flow.run_local_server(
+        port=0,
+        open_browser=open_browser,
+        authorization_prompt_message="Откройте в браузере и разрешите доступ:\n{url}\n",
+        success_message="Готово: gmo-sync получил доступ. Это окно можно закрыть.",
+    )
+    path = token_path()
+    write_private(path, creds.to_json())
+    return path
+
+
+def describe_expiry(creds: Credentials, now: dt.datetime) -> str:
+    expiry = getattr(creds, "expiry", None)
+    if expiry is None:
+        return "токен доступа ещё не получен (будет получен при первом обращении)"
+    expiry = expiry.replace(tzinfo=dt.UTC) if expiry.tzinfo is None else expiry
+    state = "истёк (обновится автоматически)" if expiry <= now else "действует"
+    return f"токен доступа до {expiry:%d.%m.%Y %H:%M} UTC — {state}"

@@ -1,0 +1,126 @@
+"""Credentials → HTTP clients with bounded retries → the libraries' resource objects.
+
+Everything Google-bound is built here, so the one setting that points the product
+at the test stand-in (``[google] endpoint`` / ``GMO_SYNC_GOOGLE_ENDPOINT`` plus
+``ca_bundle``) is honoured in one place and nothing else knows it exists:
+
+* googleapiclient services are built from the discovery documents shipped with the
+  library (no network), with ``api_endpoint`` moved when an endpoint is set;
+* gspread imports its URL constants by value, so instead of patching them the
+  session moves Google's hosts to the endpoint;
+* google-auth ignores ``token_uri`` from authorized-user info, so it is set
+  explicitly on the credentials.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+import google.auth.transport.requests
+import google_auth_httplib2
+import gspread
+import httplib2
+import requests
+from google.auth.credentials import Credentials
+from googleapiclient.discovery import build
+from googleapiclient.http import BatchHttpRequest, HttpRequest
+
+from gmo_sync.backends.google.retry import RetryPolicy
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+GOOGLE_HOSTS = ("https://sheets.googleapis.com", "https://www.googleapis.com", "https://docs.googleapis.com")
+SERVICE_PATHS = {"drive": "/drive/v3/", "calendar": "/calendar/v3/"}
+TIMEOUT = 60  # seconds; a hung connection must not hang cron
+
+
+class _VerifyingSession(requests.Session):
+    """Verifies against ``ca_bundle`` on every request: a session's ``verify`` alone loses to
+    ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` in the environment."""
+
+    def __init__(self, ca_bundle: str | None) -> None:
+        super().__init__()
+        self.ca_bundle = ca_bundle
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if self.ca_bundle:
+            kwargs.setdefault("verify", self.ca_bundle)
+        kwargs.setdefault("timeout", TIMEOUT)
+        return super().request(method, url, *args, **kwargs)
+
+
+class _EndpointSession(google.auth.transport.requests.AuthorizedSession):
+    """An authorized requests session that sends Google-bound URLs to ``endpoint`` (tests only)."""
+
+    def __init__(self, credentials: Credentials, endpoint: str, ca_bundle: str | None) -> None:
+        token_session = _VerifyingSession(ca_bundle)
+        super().__init__(credentials, auth_request=google.auth.transport.requests.Request(token_session))
+        self.endpoint = endpoint.rstrip("/")
+        self.ca_bundle = ca_bundle
+
+    def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
+        if self.endpoint:
+            for host in GOOGLE_HOSTS:
+                if url.startswith(host):
+                    url = self.endpoint + url[len(host) :]
+                    break
+        if self.ca_bundle:
+            # per request: REQUESTS_CA_BUNDLE in the environment would override session.verify
+            kwargs.setdefault("verify", self.ca_bundle)
+        kwargs.setdefault("timeout", TIMEOUT)
+        return super().request(method, url, *args, **kwargs)
+
+
+class _RetryingHTTPClient(gspread.HTTPClient):
+    """gspread's client with our bounded retries (its own BackOffHTTPClient never gives up)."""
+
+    policy: RetryPolicy
+
+    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
+        return self.policy.call("Sheets", lambda: super(_RetryingHTTPClient, self).request(*args, **kwargs))
+
+
+@dataclass
+class GoogleConnection:
+    credentials: Credentials
+    endpoint: str = ""
+    ca_bundle: str = ""
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    _services: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.endpoint and hasattr(self.credentials, "with_token_uri"):
+            self.credentials = self.credentials.with_token_uri(self.endpoint.rstrip("/") + "/token")
+
+    def gspread(self) -> gspread.Client:
+        session = _EndpointSession(self.credentials, self.endpoint, self.ca_bundle or None)
+        client = gspread.Client(auth=self.credentials, session=session, http_client=_RetryingHTTPClient)
+        client.http_client.policy = self.retry  # type: ignore[attr-defined]
+        return client
+
+    def http(self) -> google_auth_httplib2.AuthorizedHttp:
+        raw = httplib2.Http(ca_certs=self.ca_bundle or None, timeout=TIMEOUT)
+        return google_auth_httplib2.AuthorizedHttp(self.credentials, http=raw)
+
+    def service(self, name: str, version: str) -> Any:
+        if name not in self._services:
+            options = {}
+            if self.endpoint:
+                options["api_endpoint"] = self.endpoint.rstrip("/") + SERVICE_PATHS.get(name, "/")
+            self._services[name] = build(
+                name, version, static_discovery=True, cache_discovery=False,
+                client_options=options or None, http=self.http(),
+            )  # fmt: skip
+        return self._services[name]
+
+    def batch(self, name: str, callback: Callable[..., None]) -> BatchHttpRequest:
+        # client_options do not move the batch URL; it must be given explicitly
+        base = self.endpoint.rstrip("/") if self.endpoint else "https://www.googleapis.com"
+        return BatchHttpRequest(callback=callback, batch_uri=f"{base}/batch/{name}/v3")
+
+    def execute(self, what: str, request: HttpRequest) -> Any:
+        return self.retry.call(what, lambda: request.execute(num_retries=0))

@@ -1,0 +1,197 @@
+"""Protocols as Google Docs in a Drive folder.
+
+Exactly once by construction: every protocol carries ``appProperties``
+(``gmoMeeting`` = meeting ID, ``gmoInput`` = content hash), so the store finds it
+by meeting ID — a cleared link cell, or a run that died between the upload and
+the write-back, never produces a second document. A create that fails in a way
+that may have reached Drive (timeout, dropped connection, 5xx) is followed by a
+look-up before it is sent again.
+
+Hand edits: Drive's ``version`` grows with every change. The version each
+protocol had right after gmo-sync wrote it is kept in a small state file in the
+user's state folder (storing it in ``appProperties`` would itself bump the
+version). A document whose version moved on was edited by hand; one gmo-sync has
+no record of is treated the same way — never overwrite what might be a person's
+work — until ``--force``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+from googleapiclient.http import MediaIoBaseUpload
+
+from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.retry import is_retryable
+from gmo_sync.core.ports import ProtocolLink, StoredProtocol
+from gmo_sync.core.problems import BackendError
+from gmo_sync.rendering import template_bytes
+
+log = logging.getLogger(__name__)
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+GOOGLE_DOC = "application/vnd.google-apps.document"
+FILE_FIELDS = "id,name,version,webViewLink,appProperties,modifiedTime"
+
+
+class ProtocolState:
+    """meeting ID → {"doc": file ID, "version": Drive version right after gmo-sync wrote it}."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            self.entries: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            self.entries = {}
+
+    def record(self, meeting_id: str, doc_id: str, version: str) -> None:
+        self.entries[meeting_id] = {"doc": doc_id, "version": str(version)}
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temp = self.path.with_name(self.path.name + ".tmp")
+        temp.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1), encoding="utf-8")
+        temp.replace(self.path)
+
+    def written_version(self, meeting_id: str, doc_id: str) -> str | None:
+        entry = self.entries.get(meeting_id)
+        return entry["version"] if entry and entry.get("doc") == doc_id else None
+
+
+class DriveProtocolStore:
+    def __init__(
+        self, connection: GoogleConnection, folder_id: str, template_doc_id: str, state: Path
+    ) -> None:
+        self.connection = connection
+        self.folder_id = folder_id
+        self.template_doc_id = template_doc_id
+        self.state = ProtocolState(state)
+        self._drive: Any = None
+        self._links: dict[str, str] = {}  # file ID → webViewLink, from the last list or upload
+
+    @property
+    def drive(self) -> Any:
+        if self._drive is None:
+            self._drive = self.connection.service("drive", "v3")
+        return self._drive
+
+    def describe(self) -> str:
+        return f"папка Google Диска {self.folder_id}"
+
+    def template(self) -> tuple[str, bytes]:
+        """The template Google Doc exported as .docx once per run; the shipped one if none is set."""
+        if not self.template_doc_id:
+            return "default.docx", template_bytes("default")
+        request = self.drive.files().export(fileId=self.template_doc_id, mimeType=DOCX)
+        return f"шаблон {self.template_doc_id}", self.connection.execute("Drive: шаблон", request)
+
+    def _list(self, query: str) -> list[dict[str, Any]]:
+        files: list[dict[str, Any]] = []
+        token = None
+        while True:
+            request = self.drive.files().list(
+                q=query, fields=f"nextPageToken,files({FILE_FIELDS})", pageSize=1000, pageToken=token,
+                supportsAllDrives=True, includeItemsFromAllDrives=True, spaces="drive",
+            )  # fmt: skip
+            page = self.connection.execute("Drive: список протоколов", request)
+            files.extend(page.get("files", []))
+            token = page.get("nextPageToken")
+            if not token:
+                return files
+
+    def _query(self, meeting_id: str | None = None) -> str:
+        parts = [f"'{self.folder_id}' in parents", "trashed = false", f"mimeType = '{GOOGLE_DOC}'"]
+        parts.append("appProperties has { key='gmoKind' and value='protocol' }")
+        if meeting_id is not None:
+            escaped = meeting_id.replace("\\", "\\\\").replace("'", "\\'")
+            parts.append(f"appProperties has {{ key='gmoMeeting' and value='{escaped}' }}")
+        return " and ".join(parts)
+
+    def existing(self) -> dict[str, StoredProtocol]:
+        found: dict[str, StoredProtocol] = {}
+        for file in self._list(self._query()):
+            stored = self._stored(file)
+            if stored.meeting_id in found:
+                log.warning("два протокола для заседания %s на Диске; используется %s", stored.meeting_id,
+                            found[stored.meeting_id].location)  # fmt: skip
+                continue
+            found[stored.meeting_id] = stored
+        return found
+
+    def _stored(self, file: dict[str, Any]) -> StoredProtocol:
+        props = file.get("appProperties") or {}
+        meeting_id = props.get("gmoMeeting", "")
+        written = self.state.written_version(meeting_id, file["id"])
+        edited = written is None or str(file.get("version")) != written
+        self._links[file["id"]] = (
+            file.get("webViewLink") or f"https://docs.google.com/document/d/{file['id']}/edit"
+        )
+        return StoredProtocol(meeting_id, file.get("name", ""), file["id"], props.get("gmoInput", ""), edited)
+
+    def save(
+        self, meeting_id: str, name: str, content: bytes, input_hash: str, replaces: StoredProtocol | None
+    ) -> StoredProtocol:
+        metadata = {
+            "name": name,
+            "appProperties": {"gmoKind": "protocol", "gmoMeeting": meeting_id, "gmoInput": input_hash},
+        }
+        media = MediaIoBaseUpload(io.BytesIO(content), mimetype=DOCX, resumable=False)
+        if replaces is None:
+            file = self._create(
+                {**metadata, "mimeType": GOOGLE_DOC, "parents": [self.folder_id]}, media, meeting_id
+            )
+        else:
+            request = self.drive.files().update(
+                fileId=replaces.location,
+                body=metadata,
+                media_body=media,
+                fields=FILE_FIELDS,
+                supportsAllDrives=True,
+            )
+            file = self.connection.execute("Drive: обновление протокола", request)
+        self.state.record(meeting_id, file["id"], str(file.get("version")))
+        stored = self._stored(file)
+        return StoredProtocol(stored.meeting_id, stored.name, stored.location, stored.input_hash, False)
+
+    def _create(self, body: dict[str, Any], media: MediaIoBaseUpload, meeting_id: str) -> dict[str, Any]:
+        """Upload once; after an ambiguous failure look the document up before sending again."""
+        policy = self.connection.retry
+        for attempt in range(policy.attempts):
+            request = self.drive.files().create(
+                body=body, media_body=media, fields=FILE_FIELDS, supportsAllDrives=True
+            )
+            try:
+                return request.execute(num_retries=0)
+            except Exception as error:
+                if not is_retryable(error) or attempt == policy.attempts - 1:
+                    raise _drive_error(error) from error
+                policy.retries_done += 1
+                policy.sleep(policy.delay(attempt, error))
+                found = self._list(self._query(meeting_id))
+                if found:
+                    log.info("протокол заседания %s уже создан предыдущей попыткой", meeting_id)
+                    return found[0]
+        raise AssertionError("unreachable")
+
+    def link(self, stored: StoredProtocol) -> ProtocolLink:
+        url = self._links.get(stored.location) or (
+            f"https://docs.google.com/document/d/{stored.location}/edit"
+        )
+        return ProtocolLink(url, url)
+
+
+def _drive_error(error: Exception) -> Exception:
+    from gmo_sync.backends.google.retry import error_status
+
+    status, reason, message = error_status(error)
+    if reason == "storageQuotaExceeded":
+        return BackendError(
+            "Google Диск отказал: у сервисного аккаунта нет своего хранилища (storageQuotaExceeded). "
+            "Укажите в google.protocols_folder_id папку на общем диске (shared drive), куда аккаунт добавлен "
+            "участником, или войдите своим аккаунтом: gmo-sync auth login."
+        )
+    if isinstance(error, Exception) and status is not None:
+        return BackendError(f"Google Диск ответил ошибкой {status} {reason}: {message}")
+    return BackendError(f"Нет связи с Google Диском: {type(error).__name__}")

@@ -1,0 +1,195 @@
+"""``gmo-sync init --google``: the master Google Sheet, the protocols folder and the template Doc.
+
+Running it again repairs instead of duplicating: with a spreadsheet already in the
+config, missing tabs are added and missing headers appended after the last
+column, and nothing a coordinator typed is touched.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from googleapiclient.http import MediaIoBaseUpload
+
+from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.drive import DOCX, GOOGLE_DOC
+from gmo_sync.backends.google.sheet import quote_tab
+from gmo_sync.core.config import Config
+from gmo_sync.core.problems import column_letter
+from gmo_sync.core.schema import TABS, Tab, header_key
+from gmo_sync.rendering import template_bytes
+
+FOLDER = "application/vnd.google-apps.folder"
+DROPDOWNS = {
+    ("Заседания", "Формат"): ["онлайн", "очно", "смешанный"],
+    ("Заседания", "Статус"): ["запланировано", "проведено", "отменено"],
+    ("Решения", "Статус"): ["в работе", "выполнено", "просрочено"],
+    ("Участники", "Приглашать"): ["да", "нет"],
+}
+
+
+@dataclass
+class GoogleWorkspace:
+    spreadsheet_id: str
+    folder_id: str
+    template_doc_id: str
+    url: str
+    repaired: list[str]
+
+
+def create_or_repair(connection: GoogleConnection, title: str, spreadsheet_id: str = "",
+                     folder_id: str = "", template_doc_id: str = "") -> GoogleWorkspace:  # fmt: skip
+    client = connection.gspread()
+    repaired: list[str] = []
+    if not spreadsheet_id:
+        spreadsheet = client.create(title)
+        spreadsheet_id = spreadsheet.id
+        _lay_out(connection, spreadsheet_id, first_sheet_id=spreadsheet.sheet1.id)
+    else:
+        repaired = _repair(connection, spreadsheet_id)
+    drive = connection.service("drive", "v3")
+    if not folder_id:
+        request = drive.files().create(
+            body={"name": f"{title} — протоколы", "mimeType": FOLDER}, fields="id", supportsAllDrives=True
+        )
+        folder_id = connection.execute("Drive: папка протоколов", request)["id"]
+    if not template_doc_id:
+        media = MediaIoBaseUpload(io.BytesIO(template_bytes("default")), mimetype=DOCX, resumable=False)
+        body = {"name": "Шаблон протокола ГМО", "mimeType": GOOGLE_DOC, "parents": [folder_id],
+                "appProperties": {"gmoKind": "template"}}  # fmt: skip
+        request = drive.files().create(body=body, media_body=media, fields="id", supportsAllDrives=True)
+        template_doc_id = connection.execute("Drive: шаблон", request)["id"]
+    url = f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
+    return GoogleWorkspace(spreadsheet_id, folder_id, template_doc_id, url, repaired)
+
+
+def _lay_out(connection: GoogleConnection, spreadsheet_id: str, first_sheet_id: int) -> None:
+    """All tabs, headers and formatting in two requests (one batchUpdate, one values write)."""
+    requests: list[dict[str, Any]] = []
+    for index, tab in enumerate(TABS):
+        sheet_id = first_sheet_id if index == 0 else 100 + index
+        properties = {"sheetId": sheet_id, "title": tab.name, "index": index,
+                      "gridProperties": {"frozenRowCount": 1}}  # fmt: skip
+        if index == 0:
+            fields = "title,index,gridProperties.frozenRowCount"
+            requests.append({"updateSheetProperties": {"properties": properties, "fields": fields}})
+        else:
+            requests.append({"addSheet": {"properties": properties}})
+        requests.extend(_formatting(tab, sheet_id))
+    connection.gspread().http_client.batch_update(spreadsheet_id, {"requests": requests})
+    data = [
+        {"range": f"{quote_tab(tab.name)}!A1", "values": [[c.header for c in tab.columns]]} for tab in TABS
+    ]
+    connection.gspread().http_client.values_batch_update(
+        spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
+    )
+
+
+def _formatting(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
+    requests: list[dict[str, Any]] = [{
+        "repeatCell": {
+            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
+            "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
+            "fields": "userEnteredFormat.textFormat.bold",
+        }
+    }]  # fmt: skip
+    for index, column in enumerate(tab.columns):
+        column_range = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index,
+                        "endColumnIndex": index + 1}  # fmt: skip
+        options = DROPDOWNS.get((tab.name, column.header))
+        if options:
+            requests.append({"setDataValidation": {"range": column_range, "rule": {
+                "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": o} for o in options]},
+                "strict": False, "showCustomUi": True}}})  # fmt: skip
+        if column.tool:
+            # warning only: a coordinator may still fix a cell, but is told the tool owns it
+            requests.append({"addProtectedRange": {"protectedRange": {
+                "range": column_range, "warningOnly": True,
+                "description": f"«{column.header}» заполняет gmo-sync"}}})  # fmt: skip
+        if (tab.name, column.header) == ("Решения", "Статус"):
+            requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
+                "ranges": [column_range],
+                "booleanRule": {
+                    "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": "просрочено"}]},
+                    "format": {"backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8}}}}}})  # fmt: skip
+    return requests
+
+
+def _repair(connection: GoogleConnection, spreadsheet_id: str) -> list[str]:
+    http = connection.gspread().http_client
+    meta = http.spreadsheets_get(spreadsheet_id, params={"fields": "sheets.properties(sheetId,title)"})
+    titles = {header_key(s["properties"]["title"]): s["properties"] for s in meta.get("sheets", [])}
+    requests: list[dict[str, Any]] = []
+    writes: list[dict[str, Any]] = []
+    repaired: list[str] = []
+    present = [t for t in TABS if header_key(t.name) in titles]
+    if present:
+        ranges = [f"{quote_tab(titles[header_key(t.name)]['title'])}!1:1" for t in present]
+        response = http.values_batch_get(spreadsheet_id, ranges)
+        header_rows = {t.name: (r.get("values") or [[]])[0] for t, r in zip(present, response["valueRanges"],
+                                                                            strict=True)}  # fmt: skip
+    else:
+        header_rows = {}
+    for index, tab in enumerate(TABS):
+        if header_key(tab.name) not in titles:
+            sheet_id = 200 + index
+            properties = {"sheetId": sheet_id, "title": tab.name, "gridProperties": {"frozenRowCount": 1}}
+            requests.append({"addSheet": {"properties": properties}})
+            requests.extend(_formatting(tab, sheet_id))
+            writes.append({"range": f"{quote_tab(tab.name)}!A1", "values": [[c.header for c in tab.columns]]})
+            repaired.append(f"добавлен лист «{tab.name}»")
+            continue
+        title = titles[header_key(tab.name)]["title"]
+        headers = header_rows.get(tab.name, [])
+        have = {header_key(h) for h in headers if h}
+        next_column = len(headers) + 1
+        for column in tab.columns:
+            if header_key(column.header) not in have:
+                writes.append({"range": f"{quote_tab(title)}!{column_letter(next_column)}1",
+                               "values": [[column.header]]})  # fmt: skip
+                repaired.append(f"«{title}»: добавлен столбец «{column.header}»")
+                next_column += 1
+    if requests:
+        http.batch_update(spreadsheet_id, {"requests": requests})
+    if writes:
+        http.values_batch_update(spreadsheet_id, body={"valueInputOption": "RAW", "data": writes})
+    return repaired
+
+
+CONFIG_TEMPLATE = """\
+# gmo-sync: настройки для Google. Полный список параметров — в README.
+backend = "google"
+timezone = "{timezone}"
+numbering = "{numbering}"
+organisation = "{organisation}"
+city = "{city}"
+
+[google]
+spreadsheet_id = "{spreadsheet_id}"
+protocols_folder_id = "{folder_id}"
+template_doc_id = "{template_doc_id}"
+calendar_id = "primary"
+# credentials = "service-account.json"   # ключ сервисного аккаунта; без него — вход через gmo-sync auth login
+"""
+
+
+def write_config(path: Path, workspace: GoogleWorkspace, config: Config) -> bool:
+    """Write the config of a new Google workspace; an existing config file is left as it is."""
+    if path.exists():
+        return False
+    path.write_text(
+        CONFIG_TEMPLATE.format(
+            timezone=config.timezone,
+            numbering=config.numbering,
+            organisation=config.organisation,
+            city=config.city,
+            spreadsheet_id=workspace.spreadsheet_id,
+            folder_id=workspace.folder_id,
+            template_doc_id=workspace.template_doc_id,
+        ),
+        encoding="utf-8",
+    )
+    return True
