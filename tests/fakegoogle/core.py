@@ -176,7 +176,9 @@ class Dispatcher:
             entry["fault"] = fault.kind
             if fault.kind == "drop_after":
                 with contextlib.suppress(ApiError):  # applied or refused: either way the answer is lost
-                    self._run(match, principal, http_method, metadata, media, media_type, {}, -1, faults=False)
+                    self._run(
+                        match, principal, http_method, metadata, media, media_type, {}, -1, faults=False
+                    )
                 return Response(drop="drop")
             if fault.kind in ("drop", "timeout"):
                 return Response(

@@ -38,6 +38,14 @@ class Drive:
             "emptyTrash": self.empty_trash,
         }.items():
             d.handlers["drive.files." + name] = fn
+        d.handlers["drive.comments.list"] = self.comments_list
+
+    def comments_list(self, call: Call) -> dict[str, Any]:
+        """Comments are not modelled; listing answers none (gspread's copy lists them)."""
+        self.file(call.path_params["fileId"])
+        if "fields" not in call.query:
+            raise bad_request("The 'fields' parameter is required for this method.", reason="required")
+        return {"kind": "drive#commentList", "comments": []}
 
     # -- helpers ----------------------------------------------------------------------------------------
     def file(self, file_id: str) -> dict[str, Any]:
@@ -120,7 +128,7 @@ class Drive:
         self, meta: dict[str, Any], owner: str, media: bytes | None = None, media_type: str | None = None
     ) -> dict[str, Any]:
         for parent in meta.get("parents") or []:
-            if parent != "root" and parent not in self.ws.files:
+            if parent not in ("root", ROOT_ID) and parent not in self.ws.files:
                 raise not_found(f"File not found: {parent}.", location="parents")
         now = self.ws.now_iso()
         file: dict[str, Any] = {

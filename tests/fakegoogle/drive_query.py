@@ -10,7 +10,8 @@ from .errors import invalid
 
 Predicate = Callable[[dict[str, Any]], bool]
 _TOKEN = re.compile(
-    r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*')|(?P<op>!=|<=|>=|=|<|>)|(?P<punct>[(){}])|(?P<word>[A-Za-z]+))"
+    # strings in single or double quotes (gspread sends mimeType="..."), backslash escapes
+    r"\s*(?:(?P<str>'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")|(?P<op>!=|<=|>=|=|<|>)|(?P<punct>[(){}])|(?P<word>[A-Za-z]+))"
 )
 _FIELDS = {"name", "mimeType", "trashed", "starred", "modifiedTime", "createdTime", "fullText"}
 

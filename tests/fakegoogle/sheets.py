@@ -330,12 +330,14 @@ class Sheets:
         values = (call.body or {}).get("values", [])
         if single:  # one cell names the table's corner: the table spans every column to the right
             r1, c1 = len(sheet.rows), len(sheet.col_uids)
-        # The "table" is the block of rows, from the range start down, with data in the range's columns.
+        # The "table" is the contiguous block of non-empty rows starting at the range's first row (Google
+        # appends right after it; gspread's insert_row relies on an empty first row meaning "write here").
         last, right = r0 - 1, c0
         for r in range(r0, min(r1, len(sheet.rows))):
             used = [c for c in range(c0, c1) if "userEnteredValue" in (sheet.cell(r, c) or {})]
-            if used:
-                last, right = r, max(right, used[-1] + 1)
+            if not used:
+                break
+            last, right = r, max(right, used[-1] + 1)
         start = last + 1
         if call.query.get("insertDataOption") == "INSERT_ROWS" and values:
             sheet.insert_rows(min(start, len(sheet.rows)), len(values))

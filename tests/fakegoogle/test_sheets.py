@@ -294,3 +294,33 @@ def test_gspread_errors_surface_google_shape(gc, book):
         ws.update([["x"]], "Other!A1001")
     assert err.value.response.status_code == 400
     assert err.value.response.json()["error"]["status"] == "INVALID_ARGUMENT"
+
+
+def test_gspread_surface_is_accepted(gc):
+    """A broad sweep of gspread 6.2.1 calls: the fake must not reject what Google accepts."""
+    sh = gc.create("Master")
+    ws = sh.sheet1
+    assert gc.open("Master").id == sh.id  # Drive q with double-quoted strings
+    assert [f["name"] for f in gc.list_spreadsheet_files()] == ["Master"]
+    ws.update_cell(1, 1, "id")
+    ws.batch_update([{"range": "A2:B2", "values": [["a", 1]]}])
+    ws.insert_row(["new", "row"], 2)
+    ws.delete_rows(2)
+    ws.freeze(rows=1)
+    ws.format("A1:B1", {"textFormat": {"bold": True}})
+    ws.add_protected_range("A1:A5", warning_only=True)
+    ws.append_rows([["c", "3"], ["d", "4"]], value_input_option="USER_ENTERED")
+    ws.sort((2, "des"), range="A2:B4")
+    assert ws.col_values(1) == ["id", "d", "c", "a"]
+    assert ws.find("c").row == 3
+    ws.resize(rows=50)
+    assert ws.row_count == 50
+    assert ws.batch_get(["A1:B1", "A2"]) == [[["id"]], [["d"]]]
+    ws.update_title("Новый")
+    sh.update_title("Master2")
+    copy = gc.copy(sh.id, title="Copy")
+    assert copy.worksheet("Новый").acell("A2").value == "d"
+    ws.clear()
+    assert ws.get_all_values() == [[]]  # gspread's own rendering of a response without "values"
+    gc.del_spreadsheet(copy.id)
+    assert [f["name"] for f in gc.list_spreadsheet_files()] == ["Master2"]
