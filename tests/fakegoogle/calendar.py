@@ -280,6 +280,20 @@ class Calendar:
         if "timeMax" in q:
             high = parse_rfc3339(q["timeMax"], "timeMax")
             items = [e for e in items if _event_time(e.get("start"), "start") < high]
+        if "syncToken" in q:
+            raise ApiError(
+                501, "fakegoogle does not model incremental sync (syncToken).", reason="notImplemented"
+            )
+        if "q" in q:  # free text over the fields Google documents for q
+            words = q["q"].lower().split()
+            items = [
+                e
+                for e in items
+                if all(
+                    w in " ".join(str(e.get(k, "")) for k in ("summary", "description", "location")).lower()
+                    for w in words
+                )
+            ]
         if "iCalUID" in q:
             items = [e for e in items if e.get("iCalUID") == q["iCalUID"]]
         if "updatedMin" in q:

@@ -9,6 +9,7 @@ POST /_fake/latency  {"ms": 50, "per_method": {"drive.*": 200}}
 POST /_fake/quotas   {"enabled": true, "limits": {"sheets.write": 5}, "window_seconds": 60}
 POST /_fake/config   {"meet_ready_after_reads": 2, "service_account_restrictions": false, ...}
 POST /_fake/actions  {"action": "insert_row", ..., "before_request": 12}  → {"result": ...}
+POST /_fake/tokens   {"revoke_refresh_tokens": ["..."]} → expire all access tokens (and revoke those)
 """
 
 from __future__ import annotations
@@ -93,6 +94,9 @@ def _route(fake, method: str, name: str, query: dict[str, list[str]], data: dict
         return {"ok": True}
     if name == "config" and method == "POST":
         fake.configure(**data)
+        return {"ok": True}
+    if name == "tokens" and method == "POST":
+        fake.expire_tokens(data.get("revoke_refresh_tokens"))
         return {"ok": True}
     if name == "actions" and method == "POST":
         before = data.pop("before_request", None)

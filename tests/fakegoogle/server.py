@@ -236,6 +236,14 @@ class FakeGoogle:
         if limits:
             quotas.limits.update(limits)
 
+    def expire_tokens(self, revoke_refresh_tokens: list[str] | None = None) -> None:
+        """Forget every issued access token (clients get 401 and refresh); optionally revoke refresh tokens
+        so the refresh fails with invalid_grant, like an OAuth app left in "Testing" after 7 days."""
+        auth = self.dispatcher.auth
+        with auth._lock:
+            auth.tokens.clear()
+            auth.revoked_refresh_tokens.update(revoke_refresh_tokens or [])
+
     def configure(self, **values: Any) -> None:
         self.ws.config.update(values)
 

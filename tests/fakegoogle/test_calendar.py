@@ -139,3 +139,14 @@ def test_service_account_restrictions_and_delegation_switch(fake, svc, sa_creds)
         conferenceDataVersion=1,
     ).execute()
     assert ok["conferenceData"]["createRequest"]["status"]["statusCode"] == "pending"
+
+
+def test_free_text_query_and_unmodelled_sync_token(events):
+    events.insert(calendarId="primary", body=_event("gmo0meeting1", day=1)).execute()
+    events.insert(calendarId="primary", body=_event("gmo0meeting2", day=2, summary="Семинар")).execute()
+    assert [e["id"] for e in events.list(calendarId="primary", q="семинар").execute()["items"]] == [
+        "gmo0meeting2"
+    ]
+    with pytest.raises(HttpError) as err:
+        events.list(calendarId="primary", syncToken="abc").execute()
+    assert err.value.status_code == 501

@@ -165,3 +165,16 @@ def test_partial_response_and_drive_default_fields(fake, svc):
     assert set(created) == {"kind", "id", "name", "mimeType"}  # Drive v3 answers only these by default
     got = drive.files().get(fileId=created["id"], fields="id,appProperties").execute()
     assert got == {"id": created["id"], "appProperties": {"k": "v"}}
+
+
+def test_expired_tokens_are_refreshed_and_revoked_ones_fail(fake, svc):
+    import google.auth.exceptions
+
+    drive = svc("drive", "v3")
+    drive.files().list().execute()
+    fake.expire_tokens()
+    drive.files().list().execute()  # 401, AuthorizedHttp refreshes through /token and retries
+    assert [e["status"] for e in fake.request_log()] == [200, 401, 200]
+    fake.expire_tokens(revoke_refresh_tokens=["fake-refresh-token"])
+    with pytest.raises(google.auth.exceptions.RefreshError, match="invalid_grant"):
+        drive.files().list().execute()
