@@ -150,3 +150,19 @@ def test_free_text_query_and_unmodelled_sync_token(events):
     with pytest.raises(HttpError) as err:
         events.list(calendarId="primary", syncToken="abc").execute()
     assert err.value.status_code == 501
+
+
+def test_meet_link_after_a_delay(events, fake):
+    import time
+
+    fake.configure(meet_ready_after_reads=0, meet_ready_after_seconds=0.3)
+    conf = {"createRequest": {"requestId": "req-2", "conferenceSolutionKey": {"type": "hangoutsMeet"}}}
+    events.insert(calendarId="primary", body=_event(conferenceData=conf), conferenceDataVersion=1).execute()
+
+    def status():
+        got = events.get(calendarId="primary", eventId="gmo0meeting1").execute()
+        return got["conferenceData"]["createRequest"]["status"]["statusCode"]
+
+    assert status() == "pending"
+    time.sleep(0.35)
+    assert status() == "success"
