@@ -63,7 +63,7 @@ def test_date_roundtrips_through_every_written_form(date: dt.date) -> None:
 
 
 @pytest.mark.parametrize(
-    "typed", ["14:00", "14-00", "14.00", " 14 : 00 ", "14ч", "14", dt.time(14, 0), 14 / 24,
+    "typed", ["14:00", "14-00", "14.00", "14:00:00", " 14 : 00 ", "14ч", "14", dt.time(14, 0), 14 / 24,
               dt.datetime(2021, 10, 13, 14, 0)],
 )  # fmt: skip
 def test_times(typed: object) -> None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
+from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.config import Config
-from gmo_sync.core.ports import ProtocolStore, SheetBackend
+from gmo_sync.core.ports import CalendarStore, ProtocolStore, SheetBackend
 from gmo_sync.core.problems import ConfigError
 
 
@@ -13,13 +15,15 @@ from gmo_sync.core.problems import ConfigError
 class Backends:
     sheet: SheetBackend
     protocols: ProtocolStore
+    calendar: CalendarStore | None = None
+    close: Callable[[], None] = lambda: None  # called after a run (the google backend keeps its token)
 
 
-def open_backends(config: Config) -> Backends:
+def open_backends(config: Config, clock: Clock = system_clock) -> Backends:
     if config.backend == "local":
         from gmo_sync.backends.local import open_local
 
-        return open_local(config)
+        return open_local(config, clock)
     if config.backend == "google":
         from gmo_sync.backends.google import open_google
 

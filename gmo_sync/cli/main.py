@@ -9,8 +9,10 @@ message and an exit code (SPEC: 0 done, 1 some rows had problems, 2 nothing done
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from gmo_sync import __version__
+from gmo_sync.cli.lock import workspace_lock
 from gmo_sync.cli.output import emit, report_json, report_text
 from gmo_sync.core.clock import Clock, local_now, system_clock
 from gmo_sync.core.config import CONFIG_NAME, DEFAULT_TIMEZONE, Config, load_config
@@ -122,11 +125,11 @@ def _config(settings: Settings) -> Config:
     return load_config(settings.config_path)
 
 
-def _finish(ctx: click.Context, settings: Settings, report: RunReport, *, protocols: bool) -> None:
+def _finish(ctx: click.Context, settings: Settings, report: RunReport) -> None:
     if settings.json:
         emit(report_json(report))
     else:
-        emit(report_text(report, quiet=settings.quiet, protocols=protocols))
+        emit(report_text(report, quiet=settings.quiet))
     ctx.exit(report.exit_code)
 
 
@@ -135,9 +138,18 @@ def _run(ctx: click.Context, command: str, options: Options) -> None:
     config = _config(settings)
     from gmo_sync.backends import open_backends
 
-    backends = open_backends(config)
-    report = run(command, config, backends.sheet, backends.protocols, settings.clock, options)
-    _finish(ctx, settings, report, protocols=options.protocols)
+    backends = open_backends(config, settings.clock)
+    started = time.monotonic()
+    # `check` and dry runs change nothing, so they need not wait for the lock
+    lock = workspace_lock(config) if options.write and not options.dry_run else contextlib.nullcontext()
+    with lock:
+        try:
+            report = run(command, config, backends.sheet, backends.protocols, settings.clock, options,
+                         backends.calendar)  # fmt: skip
+        finally:
+            backends.close()
+    report.duration = time.monotonic() - started
+    _finish(ctx, settings, report)
 
 
 @cli.command()
@@ -266,6 +278,110 @@ def protocols(ctx: click.Context, meeting_id: str | None, force: bool, dry_run: 
       gmo-sync protocols --meeting ГМО-2021-10-13 --dry-run
     """
     _run(ctx, "protocols", Options(protocols=True, dry_run=dry_run, only=meeting_id, force=force))
+
+
+@cli.command()
+@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+@click.option(
+    "--allow-mass-cancel",
+    is_flag=True,
+    help="Разрешить отменить сразу много событий (больше 5 или больше половины).",
+)
+@common_options
+@click.pass_context
+def calendar(ctx: click.Context, dry_run: bool, allow_mass_cancel: bool) -> None:
+    """Создать и обновить события календаря для онлайн- и смешанных заседаний.
+
+    Локально — файл .ics (импортируется в любой календарь), в Google — события
+    Google Календаря со ссылкой Meet. Событие отменённого или удалённого заседания отменяется.
+
+    \b
+    Пример:
+      gmo-sync calendar --dry-run
+    """  # fmt: skip
+    _run(ctx, "calendar", Options(calendar=True, dry_run=dry_run, allow_mass_cancel=allow_mass_cancel))
+
+
+@cli.command(name="run")
+@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+@click.option("--force", is_flag=True, help="Перезаписать протоколы, изменённые вручную.")
+@click.option(
+    "--allow-mass-cancel",
+    is_flag=True,
+    help="Разрешить отменить сразу много событий (больше 5 или больше половины).",
+)
+@common_options
+@click.pass_context
+def run_all(ctx: click.Context, dry_run: bool, force: bool, allow_mass_cancel: bool) -> None:
+    """Всё сразу, для cron: проверка, служебные ячейки, протоколы, календарь.
+
+    Одновременно работает только один запуск (второй завершается с кодом 3).
+    С -q ничего не печатает, если всё хорошо.
+
+    \b
+    Пример (crontab, каждый час):
+      0 * * * * cd /srv/gmo && ~/.venv/bin/gmo-sync run -q >> gmo-sync.log 2>&1
+    """  # fmt: skip
+    options = Options(protocols=True, calendar=True, dry_run=dry_run, force=force,
+                      allow_mass_cancel=allow_mass_cancel)  # fmt: skip
+    _run(ctx, "run", options)
+
+
+@cli.group()
+def auth() -> None:
+    """Вход в Google: OAuth (по умолчанию) или ключ сервисного аккаунта.
+
+    \b
+    Пример:
+      gmo-sync auth login --client-secrets client_secret.json
+      gmo-sync auth status
+    """  # fmt: skip
+
+
+@auth.command()
+@click.option(
+    "--client-secrets",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="JSON OAuth-клиента типа «Desktop app» (по умолчанию google.client_secrets из настроек).",
+)
+@click.option("--no-browser", is_flag=True, help="Не открывать браузер, только напечатать ссылку.")
+@common_options
+@click.pass_context
+def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool) -> None:
+    """Войти в Google своим аккаунтом; токен сохраняется только для вас (права 0600).
+
+    \b
+    Пример:
+      gmo-sync auth login --client-secrets ~/Загрузки/client_secret.json --no-browser
+    """  # fmt: skip
+    from gmo_sync.backends.google import auth as google_auth
+
+    settings = _settings(ctx)
+    config = _config(settings)
+    secrets = client_secrets or (config.resolve(config.google.client_secrets) if config.google.client_secrets
+                                 else None)  # fmt: skip
+    if secrets is None:
+        raise click.UsageError("Укажите файл OAuth-клиента: gmo-sync auth login --client-secrets ФАЙЛ")
+    path = google_auth.login(secrets, open_browser=not no_browser)
+    emit(f"Вход выполнен. Токен сохранён в {path} (доступ только у владельца).")
+    emit(google_auth.TESTING_WARNING)
+
+
+@auth.command()
+@common_options
+@click.pass_context
+def status(ctx: click.Context) -> None:
+    """Показать, кто вошёл, права доступа и срок токена (сами токены не печатаются).
+
+    \b
+    Пример:
+      gmo-sync auth status
+    """  # fmt: skip
+    from gmo_sync.backends.google.status import auth_status
+
+    settings = _settings(ctx)
+    lines = auth_status(_config(settings), settings.clock())
+    emit("\n".join(lines))
 
 
 def main() -> None:

@@ -6,13 +6,18 @@ import json
 
 import click
 
-from gmo_sync.core.pipeline import RunReport
+from gmo_sync.core.report import RunReport
 
-COUNT_LABELS = (("created", "создано"), ("updated", "обновлено"), ("skipped", "пропущено"),
-                ("unchanged", "без изменений"))  # fmt: skip
+PROTOCOL_COUNTS = (("created", "создано"), ("updated", "обновлено"), ("skipped", "пропущено"),
+                   ("unchanged", "без изменений"))  # fmt: skip
+EVENT_COUNTS = (
+    ("events_created", "создано"),
+    ("events_updated", "обновлено"),
+    ("events_cancelled", "отменено"),
+)
 
 
-def report_text(report: RunReport, *, quiet: bool, protocols: bool) -> str:
+def report_text(report: RunReport, *, quiet: bool) -> str:
     lines: list[str] = []
     if not quiet:
         if report.dry_run:
@@ -21,9 +26,12 @@ def report_text(report: RunReport, *, quiet: bool, protocols: bool) -> str:
             lines.extend(f"  {line}" for line in report.lines)
         else:
             lines.extend(report.lines)
-        if protocols:
-            counts = ", ".join(f"{label} {report.counts.get(key, 0)}" for key, label in COUNT_LABELS)
+        if "протоколы" in report.steps:
+            counts = ", ".join(f"{label} {report.counts.get(key, 0)}" for key, label in PROTOCOL_COUNTS)
             lines.append(f"Протоколы: {counts}.")
+        if "календарь" in report.steps:
+            counts = ", ".join(f"{label} {report.counts.get(key, 0)}" for key, label in EVENT_COUNTS)
+            lines.append(f"События: {counts}.")
         if not report.dry_run and report.command != "check":
             lines.append(f"Ячеек записано: {report.cells_written}." if report.cells_written
                          else "Таблица не изменена.")  # fmt: skip
@@ -43,7 +51,9 @@ def report_json(report: RunReport) -> str:
             "actions": report.lines,
             "counts": report.counts,
             "cells_written": report.cells_written,
+            "failed_steps": report.failed_steps,
             "problems": [{"place": p.place, "message": p.message} for p in report.problems],
+            "duration_seconds": round(report.duration, 3),
             "exit_code": report.exit_code,
         },
         ensure_ascii=False,

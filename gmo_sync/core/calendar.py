@@ -183,6 +183,7 @@ def plan_events(
     known_meeting_ids: set[str],
     *,
     allow_mass_cancel: bool,
+    cancelled_ids: Iterable[str] = (),
 ) -> EventPlan:
     """Actions that make the calendar match ``specs``.
 
@@ -202,8 +203,17 @@ def plan_events(
         if action is not None:
             actions.append(action)
     known = {id_key(i) for i in known_meeting_ids} | planned
+    # A cancelled meeting gets no spec when its start time was cleared or its format changed,
+    # yet its event must still be cancelled.
+    cancelled = {id_key(i) for i in cancelled_ids} - planned
     for key, event in sorted(stored.items()):
-        if key not in known and not event.cancelled:
+        if event.cancelled:
+            continue
+        if key in cancelled:
+            actions.append(
+                EventAction(EventActionKind.CANCEL, event.meeting_id, None, event, CANCELLED_MEETING)
+            )
+        elif key not in known:
             actions.append(EventAction(EventActionKind.CANCEL, event.meeting_id, None, event, DELETED_ROW))
     return _guard_mass_cancel(actions, stored.values(), allow_mass_cancel)
 

@@ -134,7 +134,7 @@ def parse_date(value: CellValue) -> dt.date:
     raise ParseError(f"найдено {shown(value)}, ожидается {DATE_EXAMPLE}")
 
 
-_TIME = re.compile(r"^(\d{1,2})(?:\s*[:.\-]\s*(\d{2}))?\s*(?:ч\.?|час(?:а|ов)?\.?)?$")
+_TIME = re.compile(r"^(\d{1,2})(?:\s*[:.\-]\s*(\d{2})(?::00)?)?\s*(?:ч\.?|час(?:а|ов)?\.?)?$")
 
 
 def parse_time(value: CellValue) -> dt.time:

@@ -39,6 +39,17 @@ class Drive:
         }.items():
             d.handlers["drive.files." + name] = fn
         d.handlers["drive.comments.list"] = self.comments_list
+        d.handlers["drive.about.get"] = self.about_get
+
+    def about_get(self, call: Call) -> dict[str, Any]:
+        """Who the caller is (Drive requires ``fields`` here, as the real API does)."""
+        if "fields" not in call.query:
+            raise bad_request("The 'fields' parameter is required for this method.", reason="required")
+        user = call.principal.user
+        return {
+            "kind": "drive#about",
+            "user": {"kind": "drive#user", "displayName": user.split("@")[0], "emailAddress": user, "me": True},
+        }
 
     def comments_list(self, call: Call) -> dict[str, Any]:
         """Comments are not modelled; listing answers none (gspread's copy lists them)."""

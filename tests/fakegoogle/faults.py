@@ -21,7 +21,8 @@ from .errors import ApiError
 
 # "drop_after" applies the request, then closes the socket: the write happened but the client never hears
 # of it — the case that makes retried POSTs create duplicates unless the product uses idempotency keys.
-KINDS = ("429", "403", "500", "503", "drop", "timeout", "drop_after")
+# "403_denied" is the permanent kind (the file is not shared with the caller): no retry can cure it.
+KINDS = ("429", "403", "403_denied", "500", "503", "drop", "timeout", "drop_after")
 
 
 @dataclass
@@ -55,6 +56,9 @@ def error_for(kind: str) -> ApiError:
         return ApiError(
             403, "Rate Limit Exceeded (injected fault).", reason="rateLimitExceeded", domain="usageLimits"
         )
+    if kind == "403_denied":
+        # Sheets' shape (no errors[]); Drive would add reason "forbidden": both are permanent
+        return ApiError(403, "The caller does not have permission", reason=None)
     if kind == "500":
         return ApiError(500, "Internal error encountered (injected fault).", reason="backendError")
     return ApiError(503, "The service is currently unavailable (injected fault).", reason="backendError")

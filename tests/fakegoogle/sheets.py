@@ -106,6 +106,8 @@ class Sheets:
                 entry["protectedRanges"] = copy.deepcopy(sheet.protected_ranges)
             if sheet.conditional_formats:
                 entry["conditionalFormats"] = copy.deepcopy(sheet.conditional_formats)
+            if sheet.merges:
+                entry["merges"] = copy.deepcopy(sheet.merges)
             sheet_meta = [book.metadata_json(m) for m in metas if m["_where"].get("sheetId") == sheet.id]
             if sheet_meta:
                 entry["developerMetadata"] = sheet_meta
@@ -136,6 +138,9 @@ class Sheets:
                     cell["effectiveValue"] = eff
                     fmt = (cell.get("userEnteredFormat") or {}).get("numberFormat")
                     cell["formattedValue"] = cells.formatted(eff, fmt, book.locale)
+                    if cell.get("userEnteredFormat"):
+                        # what Sheets applies (defaults omitted): readers take number types from here
+                        cell["effectiveFormat"] = copy.deepcopy(cell["userEnteredFormat"])
                 values.append(cell)
             while values and not values[-1]:
                 values.pop()

@@ -34,6 +34,7 @@ class Sheet:
     col_uids: list[int]
     protected_ranges: list[dict[str, Any]] = field(default_factory=list)
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
+    merges: list[dict[str, Any]] = field(default_factory=list)  # GridRanges, at fixed indexes
 
     @property
     def id(self) -> int:

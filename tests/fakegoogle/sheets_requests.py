@@ -140,6 +140,39 @@ def _add_conditional_format_rule(sheets, book, body):
     return {}
 
 
+def _merge_cells(sheets, book, body):
+    """MERGE_ALL / MERGE_ROWS / MERGE_COLUMNS; like Sheets, only each merge's top-left value survives.
+
+    Merges stay at their indexes: they do not follow inserted or deleted rows (not modelled)."""
+    sheet, r0, c0, r1, c1 = book.grid_range(body.get("range", {}))
+    r1, c1 = min(r1, len(sheet.rows)), min(c1, len(sheet.col_uids))
+    kind = body.get("mergeType", "MERGE_ALL")
+    if kind == "MERGE_ROWS":
+        areas = [(r, c0, r + 1, c1) for r in range(r0, r1)]
+    elif kind == "MERGE_COLUMNS":
+        areas = [(r0, c, r1, c + 1) for c in range(c0, c1)]
+    else:
+        areas = [(r0, c0, r1, c1)]
+    for a0, b0, a1, b1 in areas:
+        for merge in sheet.merges:
+            if (
+                a0 < merge["endRowIndex"]
+                and merge["startRowIndex"] < a1
+                and b0 < merge["endColumnIndex"]
+                and merge["startColumnIndex"] < b1
+            ):
+                raise bad_request("You can't merge cells that are already merged or overlap a merge.")
+        for r in range(a0, a1):
+            for c in range(b0, b1):
+                if (r, c) != (a0, b0):
+                    cell = dict(sheet.cell(r, c) or {})
+                    cell.pop("userEnteredValue", None)
+                    sheet.set_cell(r, c, cell)
+        sheet.merges.append({"sheetId": sheet.id, "startRowIndex": a0, "endRowIndex": a1,
+                             "startColumnIndex": b0, "endColumnIndex": b1})  # fmt: skip
+    return {}
+
+
 def _create_developer_metadata(sheets, book, body):
     meta = book.attach_metadata(body.get("developerMetadata", {}))
     return {"createDeveloperMetadata": {"developerMetadata": meta}}
@@ -307,5 +340,5 @@ _HANDLERS = {
     "autoResizeDimensions": _no_op,
     "updateDimensionProperties": _no_op,
     "updateBorders": _no_op,
-    "mergeCells": _no_op,
+    "mergeCells": _merge_cells,
 }

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
 
-from gmo_sync.backends.google.auth import load_credentials
+from gmo_sync.backends.google.auth import load_credentials, save_refreshed
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.drive import DriveProtocolStore
 from gmo_sync.backends.google.retry import RetryPolicy
@@ -23,7 +24,10 @@ if TYPE_CHECKING:
 def connect(config: Config) -> GoogleConnection:
     loaded = load_credentials(config)
     policy = RetryPolicy(attempts=max(1, config.google.retry_attempts), base=config.google.retry_base_seconds)
-    return GoogleConnection(loaded.credentials, config.google.endpoint, config.google.ca_bundle, policy)
+    connection = GoogleConnection(loaded.credentials, config.google.endpoint, config.google.ca_bundle, policy)
+    # Keep a token refreshed during the run, so the next cron run starts without a token request.
+    connection.on_close = lambda: save_refreshed(replace(loaded, credentials=connection.credentials))
+    return connection
 
 
 def state_file(config: Config) -> Path:
@@ -45,8 +49,26 @@ def open_google(config: Config) -> Backends:
         )
     connection = connect(config)
     return Backends(
+        close=connection.close,
         sheet=GoogleSheet(connection, config.google.spreadsheet_id),
         protocols=DriveProtocolStore(
             connection, config.google.protocols_folder_id, config.google.template_doc_id, state_file(config)
         ),
+    )
+
+
+if TYPE_CHECKING:
+    from gmo_sync.backends.google.calendar import GoogleCalendar
+
+
+def open_google_calendar(config: Config, connection: GoogleConnection) -> GoogleCalendar:
+    """The configured Google Calendar; a key file means a service account (no Meet links, no guests)."""
+    from gmo_sync.backends.google.calendar import GoogleCalendar
+
+    return GoogleCalendar(
+        connection,
+        config.google.calendar_id,
+        zone_name=config.timezone,
+        send_updates=config.calendar.send_updates,
+        is_service_account=bool(config.google.credentials),
     )

@@ -90,7 +90,12 @@ class GoogleConnection:
     endpoint: str = ""
     ca_bundle: str = ""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    on_close: Callable[[], None] | None = field(default=None, repr=False)
     _services: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def close(self) -> None:
+        if self.on_close is not None:
+            self.on_close()
 
     def __post_init__(self) -> None:
         if self.endpoint and hasattr(self.credentials, "with_token_uri"):

@@ -26,9 +26,9 @@ from typing import Any
 from googleapiclient.http import MediaIoBaseUpload
 
 from gmo_sync.backends.google.connection import GoogleConnection
-from gmo_sync.backends.google.retry import is_retryable
+from gmo_sync.backends.google.retry import error_status, failure, is_retryable
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
-from gmo_sync.core.problems import BackendError
+from gmo_sync.core.problems import ConfigError
 from gmo_sync.rendering import template_bytes
 
 log = logging.getLogger(__name__)
@@ -85,7 +85,9 @@ class DriveProtocolStore:
         if not self.template_doc_id:
             return "default.docx", template_bytes("default")
         request = self.drive.files().export(fileId=self.template_doc_id, mimeType=DOCX)
-        return f"шаблон {self.template_doc_id}", self.connection.execute("Drive: шаблон", request)
+        return f"шаблон {self.template_doc_id}", self.connection.execute(
+            "Google Диск (шаблон протокола)", request
+        )
 
     def _list(self, query: str) -> list[dict[str, Any]]:
         files: list[dict[str, Any]] = []
@@ -95,7 +97,7 @@ class DriveProtocolStore:
                 q=query, fields=f"nextPageToken,files({FILE_FIELDS})", pageSize=1000, pageToken=token,
                 supportsAllDrives=True, includeItemsFromAllDrives=True, spaces="drive",
             )  # fmt: skip
-            page = self.connection.execute("Drive: список протоколов", request)
+            page = self.connection.execute("Google Диск (список протоколов)", request)
             files.extend(page.get("files", []))
             token = page.get("nextPageToken")
             if not token:
@@ -150,7 +152,7 @@ class DriveProtocolStore:
                 fields=FILE_FIELDS,
                 supportsAllDrives=True,
             )
-            file = self.connection.execute("Drive: обновление протокола", request)
+            file = self.connection.execute("Google Диск (обновление протокола)", request)
         self.state.record(meeting_id, file["id"], str(file.get("version")))
         stored = self._stored(file)
         return StoredProtocol(stored.meeting_id, stored.name, stored.location, stored.input_hash, False)
@@ -166,7 +168,7 @@ class DriveProtocolStore:
                 return request.execute(num_retries=0)
             except Exception as error:
                 if not is_retryable(error) or attempt == policy.attempts - 1:
-                    raise _drive_error(error) from error
+                    raise _drive_error(error, attempt + 1) from error
                 policy.retries_done += 1
                 policy.sleep(policy.delay(attempt, error))
                 found = self._list(self._query(meeting_id))
@@ -182,16 +184,24 @@ class DriveProtocolStore:
         return ProtocolLink(url, url)
 
 
-def _drive_error(error: Exception) -> Exception:
-    from gmo_sync.backends.google.retry import error_status
+class DriveStorageError(ConfigError):
+    """The account may not own Drive files: every create would fail the same way, so the run stops.
 
-    status, reason, message = error_status(error)
-    if reason == "storageQuotaExceeded":
-        return BackendError(
-            "Google Диск отказал: у сервисного аккаунта нет своего хранилища (storageQuotaExceeded). "
-            "Укажите в google.protocols_folder_id папку на общем диске (shared drive), куда аккаунт добавлен "
-            "участником, или войдите своим аккаунтом: gmo-sync auth login."
-        )
-    if isinstance(error, Exception) and status is not None:
-        return BackendError(f"Google Диск ответил ошибкой {status} {reason}: {message}")
-    return BackendError(f"Нет связи с Google Диском: {type(error).__name__}")
+    A configuration error (exit 2), not a row's problem: no coordinator can fix it in the sheet, and
+    going on would only repeat the same refusal once per meeting and log it into Журнал as row problems.
+    """
+
+
+STORAGE_MESSAGE = (
+    "Google Диск отказал в создании протокола: у сервисного аккаунта нет своего хранилища "
+    "(storageQuotaExceeded; аккаунты, созданные после апреля 2025 г., не могут владеть файлами). "
+    "Укажите в google.protocols_folder_id папку на общем диске (shared drive), куда аккаунт добавлен "
+    "участником, или работайте под своим аккаунтом Google: уберите google.credentials и выполните "
+    "gmo-sync auth login."
+)
+
+
+def _drive_error(error: Exception, attempts: int) -> Exception:
+    if error_status(error)[1] == "storageQuotaExceeded":
+        return DriveStorageError(STORAGE_MESSAGE)
+    return failure("Google Диск (создание протокола)", error, attempts)

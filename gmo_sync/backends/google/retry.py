@@ -11,6 +11,10 @@ quota that way), dropped connections and timeouts. Everything else (400, 401,
 403 forbidden, 404, 409) is an answer, not a hiccup, and is raised at once.
 Re-sending a POST is safe only with idempotency keys (deterministic event IDs,
 Drive ``appProperties`` looked up before create), which callers provide.
+
+When the policy gives up, the client library's exception becomes a ``BackendError``
+with a Russian message (exit code 2 through the CLI's one error boundary), so a
+coordinator never sees an ``APIError`` traceback for a sheet that is not shared.
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+import google.auth.exceptions
 import httplib2
 import requests
 from googleapiclient.errors import HttpError
 from gspread.exceptions import APIError
+
+from gmo_sync.core.problems import BackendError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -108,12 +115,52 @@ class RetryPolicy:
         for attempt in range(self.attempts):
             try:
                 return action()
-            except BaseException as error:
+            except BackendError:
+                raise  # already explained (a nested call gave up)
+            except Exception as error:
                 if not is_retryable(error) or attempt == self.attempts - 1:
-                    raise
+                    raise failure(what, error, attempt + 1) from error
                 wait = self.delay(attempt, error)
                 self.retries_done += 1
                 status, reason, _ = error_status(error)
                 log.info("%s: %s %s, повтор через %.1f с", what, status or type(error).__name__, reason, wait)
                 self.sleep(wait)
         raise AssertionError("unreachable")
+
+
+LABELS = {"Sheets": "Google Таблица"}  # connection.py names its gspread calls in English
+
+
+def failure(what: str, error: Exception, attempts: int = 1) -> Exception:
+    """The error a user sees when a Google call fails for good; unknown exceptions pass unchanged."""
+    what = LABELS.get(what, what)
+    if isinstance(error, google.auth.exceptions.RefreshError):
+        from gmo_sync.backends.google.auth import refresh_failure_message
+
+        return BackendError(refresh_failure_message(error))
+    tried = f" (попыток: {attempts})" if attempts > 1 else ""
+    if isinstance(error, TRANSPORT_ERRORS):
+        return BackendError(f"{what}: нет связи с Google ({type(error).__name__}){tried}. Повторите позже.")
+    if not isinstance(error, HttpError | APIError):
+        return error
+    status, reason, message = error_status(error)
+    detail = f"{status} {reason}".strip() + (f": {message}" if message else "")
+    if status == 429 or (status == 403 and reason in RATE_LIMIT_REASONS):
+        text = f"превышен лимит запросов к Google{tried} ({detail}). Повторите позже"
+    elif status is not None and status >= 500:
+        text = f"сервис Google временно недоступен{tried} ({detail}). Повторите позже"
+    elif status == 401:
+        text = f"Google не принял вход ({detail}). Выполните gmo-sync auth login"
+    elif status == 403:
+        text = (
+            f"Google отказал в доступе ({detail}). Проверьте, что таблица, папка протоколов и шаблон "
+            f"открыты для аккаунта, под которым работает gmo-sync (gmo-sync auth status)"
+        )
+    elif status == 404:
+        text = (
+            f"не найдено ({detail}). Проверьте google.spreadsheet_id, google.protocols_folder_id и "
+            f"google.template_doc_id в gmo-sync.toml"
+        )
+    else:
+        text = f"Google ответил ошибкой {detail}"
+    return BackendError(f"{what}: {text}.")

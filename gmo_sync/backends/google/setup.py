@@ -19,7 +19,7 @@ from gmo_sync.backends.google.drive import DOCX, GOOGLE_DOC
 from gmo_sync.backends.google.sheet import quote_tab
 from gmo_sync.core.config import Config
 from gmo_sync.core.problems import column_letter
-from gmo_sync.core.schema import TABS, Tab, header_key
+from gmo_sync.core.schema import TABS, Column, Tab, header_key
 from gmo_sync.rendering import template_bytes
 
 FOLDER = "application/vnd.google-apps.folder"
@@ -97,61 +97,73 @@ def _formatting(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
         }
     }]  # fmt: skip
     for index, column in enumerate(tab.columns):
-        column_range = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index,
-                        "endColumnIndex": index + 1}  # fmt: skip
-        options = DROPDOWNS.get((tab.name, column.header))
-        if options:
-            requests.append({"setDataValidation": {"range": column_range, "rule": {
-                "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": o} for o in options]},
-                "strict": False, "showCustomUi": True}}})  # fmt: skip
-        if column.tool:
-            # warning only: a coordinator may still fix a cell, but is told the tool owns it
-            requests.append({"addProtectedRange": {"protectedRange": {
-                "range": column_range, "warningOnly": True,
-                "description": f"«{column.header}» заполняет gmo-sync"}}})  # fmt: skip
-        if (tab.name, column.header) == ("Решения", "Статус"):
-            requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
-                "ranges": [column_range],
-                "booleanRule": {
-                    "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": "просрочено"}]},
-                    "format": {"backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8}}}}}})  # fmt: skip
+        requests.extend(_column_formatting(tab, column, sheet_id, index))
+    return requests
+
+
+def _column_formatting(tab: Tab, column: Column, sheet_id: int, index: int) -> list[dict[str, Any]]:
+    """Dropdown, warning-only protection and «просрочено» highlighting of one column (0-based index)."""
+    requests: list[dict[str, Any]] = []
+    column_range = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index,
+                    "endColumnIndex": index + 1}  # fmt: skip
+    options = DROPDOWNS.get((tab.name, column.header))
+    if options:
+        requests.append({"setDataValidation": {"range": column_range, "rule": {
+            "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": o} for o in options]},
+            "strict": False, "showCustomUi": True}}})  # fmt: skip
+    if column.tool:
+        # warning only: a coordinator may still fix a cell, but is told the tool owns it
+        requests.append({"addProtectedRange": {"protectedRange": {
+            "range": column_range, "warningOnly": True,
+            "description": f"«{column.header}» заполняет gmo-sync"}}})  # fmt: skip
+    if (tab.name, column.header) == ("Решения", "Статус"):
+        requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
+            "ranges": [column_range],
+            "booleanRule": {
+                "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": "просрочено"}]},
+                "format": {"backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8}}}}}})  # fmt: skip
     return requests
 
 
 def _repair(connection: GoogleConnection, spreadsheet_id: str) -> list[str]:
+    """Add missing tabs and append missing headers; never move or overwrite a coordinator's cell."""
     http = connection.gspread().http_client
     meta = http.spreadsheets_get(spreadsheet_id, params={"fields": "sheets.properties(sheetId,title)"})
     titles = {header_key(s["properties"]["title"]): s["properties"] for s in meta.get("sheets", [])}
+    present = [t for t in TABS if header_key(t.name) in titles]
+    # Whole tabs, not just row 1: a coordinator's data in a column without a header must not
+    # receive an appended header (one read, only when init repairs).
+    tab_rows: dict[str, list[list[Any]]] = {}
+    if present:
+        ranges = [quote_tab(titles[header_key(t.name)]["title"]) for t in present]
+        response = http.values_batch_get(spreadsheet_id, ranges)
+        for tab, value_range in zip(present, response.get("valueRanges", []), strict=True):
+            tab_rows[tab.name] = value_range.get("values") or []
     requests: list[dict[str, Any]] = []
     writes: list[dict[str, Any]] = []
     repaired: list[str] = []
-    present = [t for t in TABS if header_key(t.name) in titles]
-    if present:
-        ranges = [f"{quote_tab(titles[header_key(t.name)]['title'])}!1:1" for t in present]
-        response = http.values_batch_get(spreadsheet_id, ranges)
-        header_rows = {t.name: (r.get("values") or [[]])[0] for t, r in zip(present, response["valueRanges"],
-                                                                            strict=True)}  # fmt: skip
-    else:
-        header_rows = {}
-    for index, tab in enumerate(TABS):
+    free_id = max((int(p["sheetId"]) for p in titles.values()), default=0) + 1
+    for tab in TABS:
         if header_key(tab.name) not in titles:
-            sheet_id = 200 + index
+            sheet_id, free_id = free_id, free_id + 1
             properties = {"sheetId": sheet_id, "title": tab.name, "gridProperties": {"frozenRowCount": 1}}
             requests.append({"addSheet": {"properties": properties}})
             requests.extend(_formatting(tab, sheet_id))
             writes.append({"range": f"{quote_tab(tab.name)}!A1", "values": [[c.header for c in tab.columns]]})
             repaired.append(f"добавлен лист «{tab.name}»")
             continue
-        title = titles[header_key(tab.name)]["title"]
-        headers = header_rows.get(tab.name, [])
-        have = {header_key(h) for h in headers if h}
-        next_column = len(headers) + 1
+        properties = titles[header_key(tab.name)]
+        rows = tab_rows.get(tab.name, [])
+        have = {header_key(str(h)) for h in (rows[0] if rows else []) if h}
+        next_column = max((len(r) for r in rows), default=0) + 1
         for column in tab.columns:
-            if header_key(column.header) not in have:
-                writes.append({"range": f"{quote_tab(title)}!{column_letter(next_column)}1",
-                               "values": [[column.header]]})  # fmt: skip
-                repaired.append(f"«{title}»: добавлен столбец «{column.header}»")
-                next_column += 1
+            if header_key(column.header) in have:
+                continue
+            writes.append({"range": f"{quote_tab(properties['title'])}!{column_letter(next_column)}1",
+                           "values": [[column.header]]})  # fmt: skip
+            requests.extend(_column_formatting(tab, column, int(properties["sheetId"]), next_column - 1))
+            repaired.append(f"«{properties['title']}»: добавлен столбец «{column.header}»")
+            next_column += 1
     if requests:
         http.batch_update(spreadsheet_id, {"requests": requests})
     if writes:

@@ -18,8 +18,10 @@ fraction of a second — is acknowledged in the README.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import gspread
@@ -30,10 +32,12 @@ from gmo_sync.core.ports import WriteReport
 from gmo_sync.core.problems import cell_ref, column_letter
 from gmo_sync.core.sheet import CellWrite, Formula, SheetSnapshot, TabData
 
+log = logging.getLogger(__name__)
+
 GRID_FIELDS = (
     "properties/title,sheets(properties(sheetId,title),merges,"
     "data(startRow,startColumn,rowData/values(userEnteredValue,effectiveValue,"
-    "effectiveFormat/numberFormat/type,hyperlink)))"
+    "formattedValue,effectiveFormat/numberFormat/type,userEnteredFormat/numberFormat/type,hyperlink)))"
 )
 
 
@@ -62,9 +66,19 @@ def cell_value(cell: dict[str, Any]) -> object:
     if "boolValue" in value:
         return value["boolValue"]
     if "numberValue" in value:
-        kind = ((cell.get("effectiveFormat") or {}).get("numberFormat") or {}).get("type", "")
-        return from_serial(value["numberValue"], kind)
+        kind = _number_type(cell.get("effectiveFormat")) or _number_type(cell.get("userEnteredFormat"))
+        number = value["numberValue"]
+        if kind in ("DATE", "TIME", "DATE_TIME") or (kind in ("", "NUMBER") and float(number).is_integer()):
+            return from_serial(number, kind)  # whole numbers stay numbers: a bare serial is still a date
+        # Any other number reads as the coordinator sees it: «1,5» in a Russian sheet, not 1.5; «50 %»,
+        # not 0.5.
+        shown = cell.get("formattedValue")
+        return shown if isinstance(shown, str) and shown else from_serial(number, kind)
     return None
+
+
+def _number_type(cell_format: dict[str, Any] | None) -> str:
+    return str(((cell_format or {}).get("numberFormat") or {}).get("type", ""))
 
 
 def _merge_ref(merge: dict[str, int]) -> str:
@@ -121,30 +135,48 @@ class GoogleSheet:
     def write(self, writes: Sequence[CellWrite]) -> WriteReport:
         if not writes:
             return WriteReport(0, [])
-        current = self._current_rows({w.tab for w in writes})
-        data: list[dict[str, Any]] = []
-        skipped: list[str] = []
-        appended: dict[str, int] = {}
-        for write in writes:
-            rows = current[write.tab]
-            row = write.row if not write.anchor else _find_row(rows, write)
-            if write.anchor and row is None:
-                skipped.append(
-                    f"{cell_ref(write.tab, write.row, write.column)}: строка изменилась или удалена во время "
-                    f"работы, значение не записано (будет записано при следующем запуске)"
-                )
-                continue
-            if not write.anchor:
-                # appended rows (Журнал) go after whatever is there now
-                offset = appended.setdefault(write.tab, max(len(rows), 1) + 1 - write.row)
-                row = write.row + max(offset, 0)
-            ref = f"{quote_tab(write.tab)}!{column_letter(write.column)}{row}"
-            data.append({"range": ref, "majorDimension": "ROWS", "values": [[write.value]]})
-        if data:
-            self.client.http_client.values_batch_update(
-                self.spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
+        tabs = {w.tab for w in writes}
+        before = self._current_rows(tabs)
+        placed, skipped = _place(writes, before)
+        if not placed:
+            return WriteReport(0, skipped)
+        self._send([(p.write, p.row, p.write.value) for p in placed])
+        written = len(placed)
+        anchored = [p for p in placed if p.write.anchor]
+        # A sort, insert or delete landing between the re-read and the write shifts rows under it
+        # (Sheets has no compare-and-set): read back, undo what landed in a foreign row, redo it in
+        # the right one. Costs one read per writing run; repairs only when a race actually happened.
+        for round_ in range(REPAIR_ROUNDS + 1):
+            if not anchored:
+                break
+            after = self._current_rows(tabs)
+            undo, redo, lost, restored = _repairs(anchored, before, after)
+            if not undo and not redo and not lost:
+                break
+            if round_ == REPAIR_ROUNDS:
+                redo, lost = [], lost + [p.write for p in redo]  # give up: report, the next run retries
+            skipped.extend(_lost_message(w) for w in lost)
+            written -= len(lost)
+            cells = {(w.tab, row, w.column): (w, row, value) for w, row, value in undo}
+            cells.update(
+                {(p.write.tab, p.row, p.write.column): (p.write, p.row, p.write.value) for p in redo}
             )
-        return WriteReport(len(data), skipped)
+            if cells:
+                log.info("строки сдвинулись во время записи: исправляется ячеек: %d", len(cells))
+                self._send(list(cells.values()))
+            anchored, before = redo, restored
+        return WriteReport(written, skipped)
+
+    def _send(self, cells: list[tuple[CellWrite, int, str]]) -> None:
+        """One ``values.batchUpdate``, RAW: text starting with «=» stays text."""
+        data = [
+            {"range": f"{quote_tab(w.tab)}!{column_letter(w.column)}{row}", "majorDimension": "ROWS",
+             "values": [[value]]}
+            for w, row, value in cells
+        ]  # fmt: skip
+        self.client.http_client.values_batch_update(
+            self.spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
+        )
 
     def _current_rows(self, tabs: set[str]) -> dict[str, list[list[object]]]:
         ordered = sorted(tabs)
@@ -159,6 +191,104 @@ class GoogleSheet:
         return result
 
 
+REPAIR_ROUNDS = 2  # races are rare and each round narrows them; after that the next run finishes the job
+
+
+@dataclass(frozen=True)
+class _Placed:
+    write: CellWrite
+    row: int  # where it was (or is about to be) written
+
+
+def _place(
+    writes: Sequence[CellWrite], current: dict[str, list[list[object]]]
+) -> tuple[list[_Placed], list[str]]:
+    placed: list[_Placed] = []
+    skipped: list[str] = []
+    appended: dict[str, int] = {}
+    for write in writes:
+        rows = current[write.tab]
+        if not write.anchor:
+            # appended rows (Журнал) go after whatever is there now
+            offset = appended.setdefault(write.tab, max(len(rows), 1) + 1 - write.row)
+            placed.append(_Placed(write, write.row + max(offset, 0)))
+            continue
+        row = _find_row(rows, write.row, write.anchor)
+        if row is None:
+            skipped.append(_lost_message(write))
+        else:
+            placed.append(_Placed(write, row))
+    return placed, skipped
+
+
+def _lost_message(write: CellWrite) -> str:
+    return (
+        f"{cell_ref(write.tab, write.row, write.column)}: строка изменилась или удалена во время "
+        f"работы, значение не записано (будет записано при следующем запуске)"
+    )
+
+
+def _repairs(
+    placed: list[_Placed], before: dict[str, list[list[object]]], after: dict[str, list[list[object]]]
+) -> tuple[list[tuple[CellWrite, int, str]], list[_Placed], list[CellWrite], dict[str, list[list[object]]]]:
+    """What landed in a foreign row: cells to restore, writes to redo where their row is now, writes
+    whose row is gone, and the rows as they will be once restored (the next round's «before»)."""
+    groups: dict[tuple[str, int, tuple[tuple[int, str], ...]], list[CellWrite]] = defaultdict(list)
+    for p in placed:
+        groups[(p.write.tab, p.row, p.write.anchor)].append(p.write)
+    undo: list[tuple[CellWrite, int, str]] = []
+    misplaced: list[tuple[str, int, tuple[tuple[int, str], ...], list[CellWrite]]] = []
+    for (tab, row, anchor), group in groups.items():
+        rows = after[tab]
+        # the row as it must look now: its anchor, with this run's own writes in it
+        expected = dict(anchor) | {w.column: w.value for w in group}
+        if _find_row(rows, row, tuple(expected.items())) is not None:
+            continue  # in place, or moved after the write and took the values along
+        misplaced.append((tab, row, anchor, group))
+        written = {w.column for w in group}
+        for w in group:
+            if _cell_text(rows, row, w.column) == w.value:
+                undo.append((w, row, _old_value(before[tab], rows, row, w.column, written)))
+    # Re-find rows only once the foreign cells are restored: a misplaced ID write may have covered
+    # the very ID another row is anchored on.
+    restored = {tab: [list(r) for r in rows] for tab, rows in after.items()}
+    for w, row, value in undo:
+        _set_text(restored[w.tab], row, w.column, value)
+    redo: list[_Placed] = []
+    lost: list[CellWrite] = []
+    for tab, row, anchor, group in misplaced:
+        now = _find_row(restored[tab], row, anchor)
+        if now is None:
+            lost.extend(group)
+        else:
+            redo.extend(_Placed(w, now) for w in group)
+    return undo, redo, lost, restored
+
+
+def _set_text(rows: list[list[object]], row: int, column: int, value: str) -> None:
+    while len(rows) < row:
+        rows.append([])
+    cells = rows[row - 1]
+    while len(cells) < column:
+        cells.append("")
+    cells[column - 1] = value
+
+
+def _old_value(before: list[list[object]], after: list[list[object]], row: int, column: int,
+               written: set[int]) -> str:  # fmt: skip
+    """What the row now at ``row`` had in ``column`` before the write: found by its other cells."""
+    width = max(len(r) for r in [*before, *after]) if before or after else 0
+    others = [c for c in range(1, width + 1) if c not in written]
+    signature = [_cell_text(after, row, c) for c in others]
+    olds = {
+        _cell_text(before, r, column)
+        for r in range(2, len(before) + 1)
+        if [_cell_text(before, r, c) for c in others] == signature
+    }
+    # a row inserted in the race window was not there before: its tool cell was (almost surely) blank
+    return olds.pop() if len(olds) == 1 else ""
+
+
 def _cell_text(rows: list[list[object]], row: int, column: int) -> str:
     if row - 1 < len(rows) and column - 1 < len(rows[row - 1]):
         value = rows[row - 1][column - 1]
@@ -168,15 +298,15 @@ def _cell_text(rows: list[list[object]], row: int, column: int) -> str:
     return ""
 
 
-def _holds(rows: list[list[object]], row: int, write: CellWrite) -> bool:
-    return all(normalize_text(_cell_text(rows, row, c)) == normalize_text(v) for c, v in write.anchor)
+def _holds(rows: list[list[object]], row: int, anchor: tuple[tuple[int, str], ...]) -> bool:
+    return all(normalize_text(_cell_text(rows, row, c)) == normalize_text(v) for c, v in anchor)
 
 
-def _find_row(rows: list[list[object]], write: CellWrite) -> int | None:
-    """The row that now holds the write's anchor: where it was, or the one row it moved to."""
-    if _holds(rows, write.row, write):
-        return write.row
-    if all(not v for _, v in write.anchor):
+def _find_row(rows: list[list[object]], row: int, anchor: tuple[tuple[int, str], ...]) -> int | None:
+    """The row that now holds ``anchor``: where it was, or the one row it moved to."""
+    if _holds(rows, row, anchor):
+        return row
+    if all(not v for _, v in anchor):
         return None  # an all-blank anchor matches any empty row: never guess
-    matches = [r for r in range(2, len(rows) + 1) if _holds(rows, r, write)]
+    matches = [r for r in range(2, len(rows) + 1) if _holds(rows, r, anchor)]
     return matches[0] if len(matches) == 1 else None

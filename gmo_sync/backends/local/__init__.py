@@ -4,15 +4,17 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gmo_sync.backends.local.ics import LocalCalendar
 from gmo_sync.backends.local.protocols import LocalProtocolStore
 from gmo_sync.backends.local.workbook import LocalWorkbook
+from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.config import Config
 
 if TYPE_CHECKING:
     from gmo_sync.backends import Backends
 
 
-def open_local(config: Config) -> Backends:
+def open_local(config: Config, clock: Clock = system_clock) -> Backends:
     from gmo_sync.backends import Backends
 
     workbook = config.resolve(config.local.workbook)
@@ -20,5 +22,8 @@ def open_local(config: Config) -> Backends:
         sheet=LocalWorkbook(workbook),
         protocols=LocalProtocolStore(
             config.resolve(config.local.protocols_dir), workbook.parent, config.resolve(config.local.template)
+        ),
+        calendar=LocalCalendar(
+            config.resolve(config.local.calendar_file), config.zone, clock=clock, link_base=workbook.parent
         ),
     )

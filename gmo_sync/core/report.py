@@ -1,0 +1,44 @@
+"""What a run did, for the CLI to print and the Журнал to record."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gmo_sync.core.problems import Problem
+
+# counts kept in RunReport.counts, with their Russian names for the Журнал
+COUNT_NAMES = {
+    "cells": "ячеек записано",
+    "created": "протоколов создано",
+    "updated": "протоколов обновлено",
+    "skipped": "протоколов пропущено",
+    "events_created": "событий создано",
+    "events_updated": "событий обновлено",
+    "events_cancelled": "событий отменено",
+}
+
+
+@dataclass
+class RunReport:
+    command: str
+    dry_run: bool
+    lines: list[str] = field(default_factory=list)  # what was (or would be) done, in order
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+    cells_written: int = 0
+    failed_steps: list[str] = field(default_factory=list)  # steps that could not run («календарь»)
+    steps: list[str] = field(default_factory=list)  # the steps this command ran
+    duration: float = 0.0  # seconds, set by the caller
+
+    def count(self, key: str, n: int = 1) -> None:
+        self.counts[key] = self.counts.get(key, 0) + n
+
+    def problem(self, place: str, message: str) -> None:
+        self.problems.append(Problem(place, message))
+
+    @property
+    def exit_code(self) -> int:
+        """SPEC: 0 all done; 1 done, but with problems; 2 nothing done."""
+        if self.steps and set(self.failed_steps) >= set(self.steps) and not self.cells_written:
+            return 2
+        return 1 if self.problems or self.failed_steps else 0
