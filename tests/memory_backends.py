@@ -89,3 +89,6 @@ class MemoryProtocolStore:
 
     def link(self, stored: StoredProtocol) -> ProtocolLink:
         return ProtocolLink(stored.name, stored.location)
+
+    def export_pdf(self, stored: StoredProtocol) -> str | None:
+        return None

@@ -6,8 +6,10 @@ import json
 from pathlib import Path
 
 import docx
+import pytest
 from click.testing import CliRunner
 
+from gmo_sync.backends.local.pdf import find_office
 from gmo_sync.cli.main import cli
 from tests import xlsx
 from tests.conftest import Invoke
@@ -347,3 +349,21 @@ def test_bad_config_reports_every_problem(gmo: Invoke, workspace: Path) -> None:
         "  backend = «exel»: допустимо local / google\n"
         "  timezone = «Mars/Base»: неизвестный часовой пояс (пример: Asia/Krasnoyarsk)\n"
     )
+
+
+def test_pdf_without_libreoffice_is_a_clear_problem(gmo: Invoke, workspace: Path, monkeypatch) -> None:
+    monkeypatch.setenv("PATH", str(workspace / "no-such-bin"))
+    result = gmo("protocols", "--pdf")
+    assert result.exit_code == 1
+    assert "PDF не создан: не найден LibreOffice (soffice)" in result.output
+    assert (workspace / "protocols" / PROTOCOL).exists()  # the document itself is still made
+
+
+@pytest.mark.skipif(find_office() is None, reason="LibreOffice is not installed here")
+def test_pdf_beside_the_protocol(gmo: Invoke, workspace: Path) -> None:
+    result = gmo("protocols", "--pdf")
+    assert result.exit_code == 0, result.output
+    pdf = workspace / "protocols" / PROTOCOL.replace(".docx", ".pdf")
+    assert pdf.read_bytes().startswith(b"%PDF")
+    again = gmo("protocols", "--pdf")
+    assert "PDF" not in again.output.replace("Протоколы", "")  # current: not made again

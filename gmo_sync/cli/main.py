@@ -267,17 +267,18 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
 @cli.command()
 @click.option("--meeting", "meeting_id", metavar="ID", help="Только заседание с этим ID.")
 @click.option("--force", is_flag=True, help="Перезаписать протоколы, изменённые вручную.")
+@click.option("--pdf", is_flag=True, help="Сохранить рядом копию в PDF (локально нужен LibreOffice).")
 @click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
 @common_options
 @click.pass_context
-def protocols(ctx: click.Context, meeting_id: str | None, force: bool, dry_run: bool) -> None:
+def protocols(ctx: click.Context, meeting_id: str | None, force: bool, pdf: bool, dry_run: bool) -> None:
     """Создать или обновить протоколы проведённых заседаний и записать ссылки в таблицу.
 
     \b
     Пример:
       gmo-sync protocols --meeting ГМО-2021-10-13 --dry-run
     """
-    _run(ctx, "protocols", Options(protocols=True, dry_run=dry_run, only=meeting_id, force=force))
+    _run(ctx, "protocols", Options(protocols=True, dry_run=dry_run, only=meeting_id, force=force, pdf=pdf))
 
 
 @cli.command()
@@ -305,6 +306,7 @@ def calendar(ctx: click.Context, dry_run: bool, allow_mass_cancel: bool) -> None
 @cli.command(name="run")
 @click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
 @click.option("--force", is_flag=True, help="Перезаписать протоколы, изменённые вручную.")
+@click.option("--pdf", is_flag=True, help="Сохранять рядом с протоколами копии в PDF.")
 @click.option(
     "--allow-mass-cancel",
     is_flag=True,
@@ -312,7 +314,7 @@ def calendar(ctx: click.Context, dry_run: bool, allow_mass_cancel: bool) -> None
 )
 @common_options
 @click.pass_context
-def run_all(ctx: click.Context, dry_run: bool, force: bool, allow_mass_cancel: bool) -> None:
+def run_all(ctx: click.Context, dry_run: bool, force: bool, pdf: bool, allow_mass_cancel: bool) -> None:
     """Всё сразу, для cron: проверка, служебные ячейки, протоколы, календарь.
 
     Одновременно работает только один запуск (второй завершается с кодом 3).
@@ -322,7 +324,7 @@ def run_all(ctx: click.Context, dry_run: bool, force: bool, allow_mass_cancel: b
     Пример (crontab, каждый час):
       0 * * * * cd /srv/gmo && ~/.venv/bin/gmo-sync run -q >> gmo-sync.log 2>&1
     """  # fmt: skip
-    options = Options(protocols=True, calendar=True, dry_run=dry_run, force=force,
+    options = Options(protocols=True, calendar=True, dry_run=dry_run, force=force, pdf=pdf,
                       allow_mass_cancel=allow_mass_cancel)  # fmt: skip
     _run(ctx, "run", options)
 

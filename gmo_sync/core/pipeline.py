@@ -41,6 +41,7 @@ class Options:
     only: str | None = None
     force: bool = False
     allow_mass_cancel: bool = False
+    pdf: bool = False
     write: bool = True  # False for `check`: validate only
 
 
@@ -78,7 +79,8 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
         sheet.ensure_writable()  # before any document is written: a busy workbook means nothing is done
     links: dict[str, ProtocolLink] = {}
     if store is not None and template is not None:
-        links = _step(report, PROTOCOLS, lambda: apply_protocols(plans, store, template, report)) or {}
+        links = _step(report, PROTOCOLS, lambda: apply_protocols(plans, store, template, report,
+                                                                 pdf=options.pdf)) or {}  # fmt: skip
     events: dict[str, StoredEvent] = {}
     if CALENDAR in report.steps:
         event_plan = _plan_events(report, parsed, meetings, new_ids, calendar, config, links, options)

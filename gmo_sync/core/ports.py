@@ -70,6 +70,10 @@ class ProtocolStore(Protocol):
 
     def link(self, stored: StoredProtocol) -> ProtocolLink: ...
 
+    def export_pdf(self, stored: StoredProtocol) -> str | None:
+        """Make or refresh the protocol's PDF copy; its name, or None when the copy is current."""
+        ...
+
     def template(self) -> tuple[str, bytes]:
         """The template's name (for messages) and its .docx bytes."""
         ...

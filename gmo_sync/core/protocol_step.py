@@ -24,7 +24,12 @@ def count_protocol_plans(report: RunReport, plans: list[ProtocolPlan]) -> None:
 
 
 def apply_protocols(
-    plans: list[ProtocolPlan], store: ProtocolStore, template: tuple[str, bytes], report: RunReport
+    plans: list[ProtocolPlan],
+    store: ProtocolStore,
+    template: tuple[str, bytes],
+    report: RunReport,
+    *,
+    pdf: bool = False,
 ) -> dict[str, ProtocolLink]:
     """Create/update documents; a failure of one document is that meeting's problem, not the run's."""
     links: dict[str, ProtocolLink] = {}
@@ -48,4 +53,18 @@ def apply_protocols(
         report.count(KIND_COUNTS[plan.action])
         if stored is not None:
             links[id_key(plan.meeting.id)] = store.link(stored)
+            # a skipped hand-edited document gets no fresh PDF either: the person may not be done
+            if pdf and plan.action != ProtocolAction.SKIP:
+                _export_pdf(store, stored, place, report)
     return links
+
+
+def _export_pdf(store: ProtocolStore, stored: StoredProtocol, place: str, report: RunReport) -> None:
+    try:
+        name = store.export_pdf(stored)
+    except BackendError as error:
+        report.problem(place, str(error))
+        return
+    if name is not None:
+        report.lines.append(f"PDF «{name}»")
+        report.count("pdf")

@@ -12,6 +12,7 @@ COUNT_NAMES = {
     "created": "протоколов создано",
     "updated": "протоколов обновлено",
     "skipped": "протоколов пропущено",
+    "pdf": "PDF создано",
     "events_created": "событий создано",
     "events_updated": "событий обновлено",
     "events_cancelled": "событий отменено",

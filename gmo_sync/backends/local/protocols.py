@@ -22,6 +22,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 from gmo_sync.backends.local.files import shared_file_mode
+from gmo_sync.backends.local.pdf import convert_to_pdf, pdf_is_current
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError
 
@@ -144,6 +145,13 @@ class LocalProtocolStore:
         if replaces is not None and replaces.location != file_name:
             (self.folder / replaces.location).unlink(missing_ok=True)
         return StoredProtocol(meeting_id, target.stem, file_name, input_hash, False)
+
+    def export_pdf(self, stored: StoredProtocol) -> str | None:
+        """A PDF beside the .docx; None when the one there is already newer than the document."""
+        docx = self.folder / stored.location
+        if pdf_is_current(docx):
+            return None
+        return convert_to_pdf(docx).name
 
     def link(self, stored: StoredProtocol) -> ProtocolLink:
         path = self.folder / stored.location
