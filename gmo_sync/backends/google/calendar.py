@@ -1,0 +1,505 @@
+"""Google Calendar as a ``CalendarStore``: one event per meeting, under an ID derived from the meeting's.
+
+Exactly once by construction: the event ID is a pure function of ``id_key(meeting ID)`` (base32hex, which
+Calendar accepts as a client-supplied ID), so a second insert for the same meeting — a retried request
+whose answer was lost, a run killed before the write-back, a coordinator who cleared the Событие cell —
+answers 409 instead of making a duplicate; the store then reads the event and reconciles it. The event
+also carries private extended properties (meeting ID, content hash, a kind marker) so ``existing()`` lists
+exactly the events gmo-sync made, cancelled ones included, and nobody else's.
+
+Round trips: every write of one ``apply`` goes out in Calendar HTTP batches (≤ 1000 calls each), so N
+creates cost ⌈N/1000⌉ requests. A batch does not retry its parts, so the parts that failed with a
+transient error are retried here, in later rounds, with the connection's bounded ``RetryPolicy``.
+
+Cancelling is ``events.patch`` with ``status: cancelled``, not ``events.delete``: Google keeps a deleted
+event as cancelled either way, but the patch also records the new content hash and sequence in the same
+call, answers with the event (delete answers 204, which would need another read), and repeating it is
+harmless, while a repeated delete answers 410 Gone.
+
+Meet links are provisioned asynchronously (``createRequest`` → pending → success), so events still
+pending after the writes are re-read in batches, with short injected sleeps, for at most
+``meet_wait_seconds``. A service account without domain-wide delegation can neither create Meet links
+nor invite attendees; such events are still written, without those parts, and the outcome says why.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import google_auth_httplib2
+
+from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.retry import error_status, is_retryable
+from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
+from gmo_sync.core.ports import EventOutcome, StoredEvent
+from gmo_sync.core.problems import BackendError
+from gmo_sync.core.reading import id_key
+
+log = logging.getLogger(__name__)
+Answer = tuple[Any, Exception | None]  # one call's event (or None) and its error (or None)
+
+# Private extended properties (keys ≤ 44 characters: Google drops longer ones without a word).
+KIND_KEY, KIND = "gmoSyncKind", "meeting"
+MEETING_KEY = "gmoSyncMeeting"
+HASH_KEY = "gmoSyncHash"
+
+ID_PREFIX = "gmo0"  # base32hex of the key follows; "gmo" and the digits are base32hex themselves
+HASHED_ID_PREFIX = "gmo1"  # for keys too long to spell out in 1024 characters
+MAX_ID = 1024
+BATCH_LIMIT = 1000  # Calendar's limit of calls per HTTP batch
+PAGE_SIZE = 2500  # the most events.list returns per page
+MEET_FIRST_POLL = 0.5  # seconds; provisioning usually takes a moment, then the poll backs off
+MEET_MAX_POLL = 4.0
+
+EVENT_FIELDS = (
+    "id,status,htmlLink,sequence,summary,extendedProperties/private,"
+    "conferenceData(createRequest(requestId,status),entryPoints(entryPointType,uri))"
+)
+
+SERVICE_ACCOUNT_MEET = (
+    "сервисный аккаунт без делегирования не может создавать ссылки Meet — событие {done} без видеовстречи; "
+    "войдите своим аккаунтом Google (gmo-sync auth login) или включите делегирование на уровне домена"
+)
+SERVICE_ACCOUNT_ATTENDEES = (
+    "сервисный аккаунт без делегирования не может приглашать участников — событие {done} без приглашений; "
+    "войдите своим аккаунтом Google (gmo-sync auth login) или включите делегирование на уровне домена"
+)
+
+
+def event_id(meeting_id: str) -> str:
+    """The meeting's event ID: ``gmo0`` + lowercase unpadded base32hex of ``id_key``'s UTF-8 bytes.
+
+    Readable back to the key, and within Calendar's rules (``[a-v0-9]{5,1024}``); a key too long for
+    that gets a hashed ID under another prefix, so the two forms never collide.
+    """
+    key = id_key(meeting_id).encode("utf-8")
+    spelled = ID_PREFIX + base64.b32hexencode(key).decode("ascii").lower().rstrip("=")
+    if len(spelled) <= MAX_ID:
+        return spelled
+    digest = hashlib.sha256(key).digest()
+    return HASHED_ID_PREFIX + base64.b32hexencode(digest).decode("ascii").lower().rstrip("=")
+
+
+def meet_request_id(meeting_id: str) -> str:
+    """Stable per meeting: Google ignores a repeated requestId, which makes re-sent requests safe."""
+    return "gmo-meet-" + hashlib.sha256(f"{id_key(meeting_id)}\nmeet".encode()).hexdigest()[:32]
+
+
+def video_link(event: dict[str, Any]) -> str:
+    for point in (event.get("conferenceData") or {}).get("entryPoints") or []:
+        if point.get("entryPointType") == "video" and point.get("uri"):
+            return str(point["uri"])
+    return ""
+
+
+def conference_status(event: dict[str, Any]) -> str:
+    """``pending`` / ``success`` / ``failure`` of the event's Meet request, or "" when it has none."""
+    request = (event.get("conferenceData") or {}).get("createRequest") or {}
+    return str((request.get("status") or {}).get("statusCode", ""))
+
+
+@dataclass
+class _Job:
+    """One action on its way through the rounds: the call it needs next, and what it has learnt."""
+
+    action: EventAction
+    event_id: str
+    video: bool  # send the Meet createRequest
+    invite: bool  # send the attendees
+    call: str = ""  # "insert" | "patch" | "get" | "" (finished)
+    base: dict[str, Any] | None = None  # the event a patch builds on (its sequence grows by one)
+    event: dict[str, Any] | None = None  # the event as Google last answered
+    attempts: int = 0  # transient failures of the current call
+    reinserted: bool = False  # a patch found no event and fell back to insert once
+    notes: list[str] = field(default_factory=list)  # Russian problems to report
+    failed: bool = False
+
+    @property
+    def spec(self) -> EventSpec | None:
+        return self.action.spec
+
+    @property
+    def label(self) -> str:
+        if self.action.summary:
+            return f"событие «{self.action.summary}» (заседание {self.action.meeting_id})"
+        return f"событие заседания {self.action.meeting_id}"
+
+    @property
+    def done_word(self) -> str:
+        return "создано" if self.action.kind == EventActionKind.CREATE else "сохранено"
+
+    def fail(self, message: str) -> None:
+        self.notes.append(f"{self.label}: {message}")
+        self.failed, self.call = True, ""
+
+
+class GoogleCalendar:
+    """A ``CalendarStore`` over one Google Calendar."""
+
+    def __init__(
+        self,
+        connection: GoogleConnection,
+        calendar_id: str,
+        *,
+        zone_name: str,
+        send_updates: str = "none",
+        meet_wait_seconds: float = 20,
+        sleep: Callable[[float], None] = time.sleep,
+        is_service_account: bool = False,
+    ) -> None:
+        self.connection = connection
+        self.calendar_id = calendar_id
+        self.zone_name = zone_name
+        self.send_updates = send_updates
+        self.meet_wait_seconds = meet_wait_seconds
+        self.sleep = sleep
+        # Known up front for key files; an OAuth account Google refuses the same way flips these too.
+        self.meet_allowed = not is_service_account
+        self.invites_allowed = not is_service_account
+        self._events: dict[str, dict[str, Any]] = {}  # event ID → event, from the last list: KEEP's polls
+
+    @property
+    def events(self) -> Any:
+        return self.connection.service("calendar", "v3").events()
+
+    def describe(self) -> str:
+        return f"Google Календарь {self.calendar_id}"
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def existing(self) -> dict[str, StoredEvent]:
+        found: dict[str, StoredEvent] = {}
+        by_key: dict[str, dict[str, Any]] = {}
+        token = None
+        while True:
+            request = self.events.list(
+                calendarId=self.calendar_id, privateExtendedProperty=f"{KIND_KEY}={KIND}", showDeleted=True,
+                maxResults=PAGE_SIZE, pageToken=token, fields=f"nextPageToken,items({EVENT_FIELDS})",
+            )  # fmt: skip
+            try:
+                page = self.connection.execute("Календарь: список событий", request)
+            except Exception as error:
+                raise _calendar_error(error, self.calendar_id) from error
+            for event in page.get("items", []):
+                meeting_id = _private(event).get(MEETING_KEY, "")
+                if not meeting_id:
+                    continue
+                key = id_key(meeting_id)
+                # Should a copy carrying our properties turn up, the event under the meeting's own ID wins.
+                if key in by_key and by_key[key]["id"] == event_id(meeting_id):
+                    log.warning("второе событие заседания %s в календаре (%s) не учитывается", meeting_id,
+                                event["id"])  # fmt: skip
+                    continue
+                by_key[key] = event
+            token = page.get("nextPageToken")
+            if not token:
+                break
+        for event in by_key.values():
+            self._events[event["id"]] = event
+            stored = _stored(event)
+            found[stored.meeting_id] = stored
+        return found
+
+    # -- writing ----------------------------------------------------------------------------------
+
+    def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
+        jobs = [self._job(action) for action in actions]
+        self._run([job for job in jobs if job.call])
+        self._await_meet([job for job in jobs if job.event is not None and not job.failed])
+        return [self._outcome(job) for job in jobs]
+
+    def _job(self, action: EventAction) -> _Job:
+        spec = action.spec
+        eid = action.existing.event_id if action.existing is not None else event_id(action.meeting_id)
+        # A cancellation needs neither a new Meet link nor a new guest list: the guests it had get the notice.
+        live = (
+            spec
+            if spec is not None and not spec.cancelled and action.kind != EventActionKind.CANCEL
+            else None
+        )
+        job = _Job(action, eid, video=bool(live and live.want_video), invite=bool(live and live.attendees))
+        if action.kind == EventActionKind.KEEP:
+            # Nothing to write; the event as listed lets a Meet link still being made be waited for.
+            job.event = self._events.get(eid)
+            return job
+        if action.kind == EventActionKind.CREATE or action.existing is None:
+            job.call = "insert"
+        else:
+            job.call = "patch"
+            job.base = self._events.get(eid) or {"sequence": action.existing.sequence}
+        self._apply_permissions(job)
+        return job
+
+    def _apply_permissions(self, job: _Job) -> None:
+        if job.video and not self.meet_allowed:
+            job.video = False
+            job.notes.append(f"{job.label}: " + SERVICE_ACCOUNT_MEET.format(done=job.done_word))
+        if job.invite and not self.invites_allowed:
+            job.invite = False
+            job.notes.append(f"{job.label}: " + SERVICE_ACCOUNT_ATTENDEES.format(done=job.done_word))
+
+    def _run(self, jobs: list[_Job]) -> None:
+        """Rounds of batched calls until every job is finished; each round answers what the last asked.
+
+        Bounded: a call is retried at most ``RetryPolicy.attempts`` times, and a job moves on at most
+        insert → get → patch (after a 409), patch → insert (the event vanished), plus one resend without
+        Meet and one without attendees.
+        """
+        succeeded = False
+        while jobs := [job for job in jobs if job.call]:
+            answers, lost = self._send([self._request(job, job.call) for job in jobs])
+            wait = 0.0
+            for job, (response, failure) in zip(jobs, answers, strict=False):
+                if failure is None:
+                    succeeded = True
+                    self._answered(job, response)
+                else:
+                    wait = max(wait, self._failed(job, failure))
+            if lost is not None:
+                if not succeeded:
+                    # Not one call went through: the store as a whole is unreachable — the run's failure.
+                    if isinstance(lost, BackendError):
+                        raise lost
+                    raise BackendError(_connection_message(lost)) from lost
+                for job in jobs:
+                    if job.call:  # unanswered, or a retry or follow-up with no connection to go on
+                        job.fail(_connection_message(lost))
+                return
+            if wait:
+                self.connection.retry.sleep(wait)
+
+    def _request(self, job: _Job, call: str) -> Any:
+        common = {"calendarId": self.calendar_id, "fields": EVENT_FIELDS}
+        if call == "get":
+            return self.events.get(eventId=job.event_id, **common)
+        body = self._body(job)
+        writes = {**common, "sendUpdates": self.send_updates}
+        if "conferenceData" in body:
+            writes["conferenceDataVersion"] = 1  # without it Google silently drops the createRequest
+        if call == "insert":
+            return self.events.insert(body={**body, "id": job.event_id}, **writes)
+        return self.events.patch(eventId=job.event_id, body=body, **writes)
+
+    def _body(self, job: _Job) -> dict[str, Any]:
+        spec = job.spec
+        cancelled = job.action.kind == EventActionKind.CANCEL or (spec is not None and spec.cancelled)
+        body: dict[str, Any] = {"status": "cancelled" if cancelled else "confirmed"}
+        if job.base is not None:
+            # RFC 5545 SEQUENCE must grow with every change, or calendar apps ignore the revision.
+            body["sequence"] = int(job.base.get("sequence") or 0) + 1
+        if spec is None:
+            return body  # a deleted row's event: cancelled as it is, its contents kept
+        body.update(
+            summary=spec.summary,
+            description=spec.description,
+            location=spec.location,
+            start={"dateTime": spec.start.isoformat(), "timeZone": self.zone_name},
+            end={"dateTime": spec.end.isoformat(), "timeZone": self.zone_name},
+            extendedProperties={
+                "private": {KIND_KEY: KIND, MEETING_KEY: spec.meeting_id, HASH_KEY: spec.content_hash}
+            },
+        )
+        if spec.url:
+            body["source"] = {"title": spec.summary, "url": spec.url}
+        elif job.call == "patch":
+            body["source"] = None  # the meeting lost its own link: PATCH clears the field with null
+        if job.invite:
+            # Only when there are guests to invite: an empty list would also wipe guests a coordinator
+            # added in Google Calendar while invitations are off in the config.
+            body["attendees"] = [{"email": email} for email in spec.attendees]
+        if job.video:
+            body["conferenceData"] = {
+                "createRequest": {
+                    "requestId": meet_request_id(spec.meeting_id),
+                    "conferenceSolutionKey": {"type": "hangoutsMeet"},
+                }
+            }
+        return body
+
+    def _answered(self, job: _Job, event: dict[str, Any]) -> None:
+        job.attempts = 0
+        if job.call != "get":
+            job.event, job.call = event, ""
+            return
+        # The read after a 409: the event is there (an earlier try, an earlier run); bring it up to date.
+        job.event = event
+        spec = job.spec
+        if spec is None:
+            job.call = ""
+            return
+        wanted = "cancelled" if spec.cancelled or job.action.kind == EventActionKind.CANCEL else "confirmed"
+        if _private(event).get(HASH_KEY) == spec.content_hash and event.get("status") == wanted:
+            job.call = ""  # already as wanted: a repeated plan
+        else:
+            job.base, job.call = event, "patch"
+
+    def _failed(self, job: _Job, error: Exception) -> float:
+        """Decide the job's next call after ``error``; returns how long to wait before the next round."""
+        status, reason, message = error_status(error)
+        policy = self.connection.retry
+        if is_retryable(error):
+            if job.attempts + 1 >= policy.attempts:
+                job.fail(f"Google Календарь не ответил после {policy.attempts} попыток ({status} {reason})")
+                return 0.0
+            delay = policy.delay(job.attempts, error)
+            job.attempts += 1
+            policy.retries_done += 1
+            log.info("Календарь: %s %s для %s, повтор через %.1f с", status, reason, job.event_id, delay)
+            return delay
+        job.attempts = 0
+        if job.call == "insert" and status == 409:
+            job.call = "get"  # the ID is taken: our event exists already (Google keeps deleted ones too)
+        elif job.call == "patch" and status in (404, 410) and not job.reinserted:
+            if job.action.kind == EventActionKind.CANCEL:
+                job.call = ""  # nothing left to cancel
+            else:
+                job.reinserted, job.base, job.call = True, None, "insert"
+        elif job.video and status == 400 and "conference type" in message.lower():
+            self.meet_allowed = False  # the same for every event of this run: don't ask again
+            self._apply_permissions(job)
+        elif job.invite and status == 403 and reason == "forbiddenForServiceAccounts":
+            self.invites_allowed = False
+            self._apply_permissions(job)
+        elif job.call == "get" and status == 404:
+            job.fail(
+                f"идентификатор события {job.event_id} занят, но событие не читается (удалено навсегда?)"
+            )
+        else:
+            job.fail(f"Google Календарь ответил ошибкой {status} {reason}: {message}".rstrip(": "))
+        return 0.0
+
+    # -- Meet ---------------------------------------------------------------------------------------
+
+    def _await_meet(self, jobs: list[_Job]) -> None:
+        """Re-read events whose Meet link is still being made, within ``meet_wait_seconds``."""
+        pending = [job for job in jobs if job.event is not None and conference_status(job.event) == "pending"]
+        waited, pause = 0.0, MEET_FIRST_POLL
+        while pending and waited < self.meet_wait_seconds:
+            step = min(pause, self.meet_wait_seconds - waited)
+            self.sleep(step)
+            waited, pause = waited + step, min(pause * 2, MEET_MAX_POLL)
+            answers, lost = self._send([self._request(job, "get") for job in pending])
+            for job, (event, failure) in zip(pending, answers, strict=False):
+                if failure is None:
+                    job.event = event
+            if lost is not None:
+                log.warning("Календарь: ссылки Meet не дочитаны: %s", _connection_message(lost))
+                return
+            pending = [job for job in pending if conference_status(job.event or {}) == "pending"]
+        for job in pending:
+            log.warning(
+                "%s: ссылка Meet ещё создаётся; она появится в таблице при следующем запуске", job.label
+            )
+        for job in jobs:
+            # Said once, by the run that asked; a KEEP would repeat it on every later run.
+            written = job.action.kind != EventActionKind.KEEP
+            if written and job.event is not None and conference_status(job.event) == "failure":
+                job.notes.append(
+                    f"{job.label}: Google не смог создать ссылку Meet; событие есть, без видеовстречи"
+                )
+
+    # -- the batch endpoint ---------------------------------------------------------------------------
+
+    def _send(self, requests: list[Any]) -> tuple[list[Answer], Exception | None]:
+        """Each request's (answer, error) in order, ≤ 1000 to a batch.
+
+        A batch that fails as a whole (dropped connection, 5xx on the batch itself) is re-sent with the
+        retry policy — safe, because every insert carries its deterministic ID. When it still fails, the
+        answers so far come back with the error that stopped the rest.
+        """
+        answers: list[Answer] = []
+        for start in range(0, len(requests), BATCH_LIMIT):
+            chunk = requests[start : start + BATCH_LIMIT]
+            try:
+                answers += self.connection.retry.call(
+                    "Календарь: пакет запросов", lambda c=chunk: self._batch(c)
+                )
+            except Exception as error:
+                return answers, error
+        return answers, None
+
+    def _batch(self, requests: list[Any]) -> list[Answer]:
+        results: dict[str, Answer] = {}
+
+        def collect(request_id: str, response: Any, exception: Exception | None) -> None:
+            results[request_id] = (response, exception)
+
+        self._fresh_token()
+        batch = self.connection.batch("calendar", collect)
+        for number, request in enumerate(requests):
+            batch.add(request, request_id=str(number))
+        batch.execute()
+        return [results[str(number)] for number in range(len(requests))]
+
+    def _fresh_token(self) -> None:
+        """Refresh the token through the connection's own transport before a batch goes out.
+
+        ``BatchHttpRequest.execute`` refreshes an expired token through a brand-new ``httplib2.Http()``,
+        which ignores the configured CA bundle (and so fails against a private endpoint).
+        """
+        credentials = self.connection.credentials
+        if not credentials.valid:
+            transport = self.connection.http().http  # the AuthorizedHttp's plain, CA-aware Http
+            credentials.refresh(google_auth_httplib2.Request(transport))
+
+    # -- results --------------------------------------------------------------------------------------
+
+    def _outcome(self, job: _Job) -> EventOutcome:
+        problem = "; ".join(job.notes)
+        if job.action.kind == EventActionKind.KEEP:
+            stored = _stored(job.event) if job.event is not None else job.action.existing
+            return EventOutcome(job.action.meeting_id, stored, problem)
+        if job.failed or job.event is None:
+            return EventOutcome(job.action.meeting_id, None, problem)
+        self._events[job.event["id"]] = job.event
+        return EventOutcome(job.action.meeting_id, _stored(job.event), problem)
+
+
+def _private(event: dict[str, Any]) -> dict[str, str]:
+    return (event.get("extendedProperties") or {}).get("private") or {}
+
+
+def _stored(event: dict[str, Any]) -> StoredEvent:
+    private = _private(event)
+    return StoredEvent(
+        meeting_id=private.get(MEETING_KEY, ""),
+        event_id=str(event["id"]),
+        link=str(event.get("htmlLink", "")),
+        video_link=video_link(event),
+        content_hash=private.get(HASH_KEY, ""),
+        cancelled=event.get("status") == "cancelled",
+        sequence=int(event.get("sequence") or 0),
+        summary=str(event.get("summary", "")),
+    )
+
+
+def _cause(error: Exception) -> Exception:
+    """The library's error behind a ``BackendError`` the retry policy made of it when it gave up."""
+    cause = error.__cause__
+    return cause if isinstance(error, BackendError) and isinstance(cause, Exception) else error
+
+
+def _connection_message(error: Exception) -> str:
+    if isinstance(error, BackendError):
+        return str(error)
+    status, reason, message = error_status(error)
+    if status is None:
+        return f"нет связи с Google Календарём ({type(error).__name__})"
+    return f"Google Календарь ответил ошибкой {status} {reason}: {message}".rstrip(": ")
+
+
+def _calendar_error(error: Exception, calendar_id: str) -> BackendError:
+    status, _, _ = error_status(_cause(error))
+    if status == 404:
+        return BackendError(
+            f"Календарь «{calendar_id}» не найден или недоступен этому аккаунту; проверьте google.calendar_id"
+        )
+    if isinstance(error, BackendError):
+        return error
+    return BackendError(f"Календарь «{calendar_id}»: {_connection_message(error)}")
