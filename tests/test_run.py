@@ -66,8 +66,10 @@ def test_changed_and_cancelled_meetings_update_the_calendar(gmo: Invoke, workspa
 def test_mass_cancellation_needs_the_flag(gmo: Invoke, workspace: Path) -> None:
     book = workspace / "ГМО.xlsx"
     for day in range(17, 24):
-        xlsx.append(book, "Заседания", {"ID": f"ГМО-2026-12-{day}", "Дата": f"{day}.12.2026", "Начало": "10:00",
-                                         "Формат": "онлайн", "Тема": f"Встреча {day}", "Статус": "запланировано"})  # fmt: skip
+        meeting = {"ID": f"ГМО-2026-12-{day}", "Дата": f"{day}.12.2026", "Начало": "10:00",
+                   "Формат": "онлайн",
+                   "Тема": f"Встреча {day}", "Статус": "запланировано"}  # fmt: skip
+        xlsx.append(book, "Заседания", meeting)
     assert gmo("calendar").exit_code == 0
     for row in range(4, 11):
         xlsx.edit(book, "Заседания", row, "Статус", "отменено")
