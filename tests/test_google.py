@@ -58,3 +58,28 @@ def test_init_check_protocols_and_a_quiet_second_run(gmo_google: GoogleInvoke, g
     assert second.exit_code == 0, second.output
     writes = [e["api_method"] for e in fake.request_log()[count:] if e["method"] != "GET"]
     assert writes == [], second.output
+
+
+def test_run_makes_events_with_meet_links_and_writes_them_back(
+    gmo_google: GoogleInvoke, google_home: Path, fake, coordinator: gspread.Client
+) -> None:
+    assert gmo_google("init", "--google").exit_code == 0
+    book = coordinator.open_by_key(config_ids(google_home)["spreadsheet_id"])
+    planned = ["", "", "16.12.2026", "14:00", "15:30", "онлайн", "", "Итоги месячника", "Попыхова Т.Ю.",
+               "", "", "руководители РМО", "", "запланировано"]  # fmt: skip
+    book.worksheet("Заседания").update([MEETING, planned], "A2", value_input_option="USER_ENTERED")
+    first = gmo_google("run")
+    assert first.exit_code == 0, first.output
+    assert "События: создано 2, обновлено 0, отменено 0." in first.output
+    rows = book.worksheet("Заседания").get_all_values()
+    header = rows[0]
+    for row in rows[1:3]:
+        assert row[header.index("Событие")].startswith("https://www.google.com/calendar/event?eid=")
+        assert row[header.index("Видеовстреча")].startswith("https://meet.google.com/")
+    events = [e for cal in fake.ws.calendars.values() for e in cal.values()]
+    assert len(events) == 2
+    count = fake.request_count
+    second = gmo_google("run")
+    assert second.exit_code == 0, second.output
+    writes = [e["api_method"] for e in fake.request_log()[count:] if e["method"] != "GET"]
+    assert writes == [], second.output

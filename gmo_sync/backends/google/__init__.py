@@ -19,6 +19,7 @@ from gmo_sync.core.problems import ConfigError
 
 if TYPE_CHECKING:
     from gmo_sync.backends import Backends
+    from gmo_sync.backends.google.calendar import GoogleCalendar
 
 
 def connect(config: Config) -> GoogleConnection:
@@ -54,11 +55,8 @@ def open_google(config: Config) -> Backends:
         protocols=DriveProtocolStore(
             connection, config.google.protocols_folder_id, config.google.template_doc_id, state_file(config)
         ),
+        calendar=open_google_calendar(config, connection),
     )
-
-
-if TYPE_CHECKING:
-    from gmo_sync.backends.google.calendar import GoogleCalendar
 
 
 def open_google_calendar(config: Config, connection: GoogleConnection) -> GoogleCalendar:
