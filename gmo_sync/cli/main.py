@@ -210,10 +210,14 @@ def _init_google(ctx: click.Context, settings: Settings, title: str) -> None:
         raise ConfigError(
             f'{config.path} настроен на backend = "{config.backend}"; для Google нужна другая папка.'
         )
-    workspace = create_or_repair(
-        connect(config), title, config.google.spreadsheet_id, config.google.protocols_folder_id,
-        config.google.template_doc_id,
-    )  # fmt: skip
+    connection = connect(config)
+    try:
+        workspace = create_or_repair(
+            connection, title, config.google.spreadsheet_id, config.google.protocols_folder_id,
+            config.google.template_doc_id,
+        )  # fmt: skip
+    finally:
+        connection.close()
     path = settings.config_path or config.path or Path.cwd() / CONFIG_NAME
     written = write_config(path, workspace, config)
     if settings.json:
