@@ -4,15 +4,20 @@ Reading: one ``spreadsheets.get`` with grid data returns every tab, its merges,
 formulas (so they are reported, not taken as data), hyperlinks and number-format
 types, so serial numbers become dates and times only where the cell is one. This
 sidesteps gspread's numericising (``"0123"`` → 123, ``"1,5"`` → 15) and locale-
-formatted strings entirely.
+formatted strings entirely. Plain numbers other than whole ones read as the
+sheet shows them («1,5», «50 %»).
 
 Writing: coordinators keep editing while a run is in progress. Just before the
-single write, the tool re-reads the anchor columns (one ``values.batchGet``) and
-re-finds every row by its ID: a row that moved is written where it now is, a row
-that vanished is skipped and reported. The write itself is one
-``values.batchUpdate`` with ``RAW`` input, so text starting with «=» stays text.
-The remaining window — an edit landing between that re-read and the write, a
-fraction of a second — is acknowledged in the README.
+single write, the tool re-reads the tabs it writes (one ``values.batchGet``) and
+re-finds every row by its anchor (ID, or blank ID plus topic): a row that moved
+is written where it now is, a row that vanished is skipped and reported. The
+write itself is one ``values.batchUpdate`` with ``RAW`` input, so text starting
+with «=» stays text. Sheets has no compare-and-set, so a sort, insert or delete
+landing between that re-read and the write would shift rows under it: the tool
+reads back once more, restores what landed in a foreign row and writes it into
+its own (at most ``REPAIR_ROUNDS`` times; what is still unplaced is reported and
+written by the next run). What stays open: a coordinator typing into a tool
+cell of a row inserted in that sub-second window loses it to the restore.
 """
 
 from __future__ import annotations
