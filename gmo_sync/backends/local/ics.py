@@ -18,7 +18,6 @@ import datetime as dt
 import hashlib
 import os
 import re
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
@@ -26,7 +25,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event, Timezone, vText
 
-from gmo_sync.backends.local.files import shared_file_mode
+from gmo_sync.backends.local.files import write_atomically
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
 from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.ports import EventOutcome, StoredEvent
@@ -205,7 +204,7 @@ class LocalCalendar:
     def _write(self, data: bytes) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self.path, data)
+            write_atomically(self.path, data)
         except OSError as error:
             raise BackendError(f"Не удалось записать календарь {self.path}: {error}") from None
 
@@ -261,18 +260,3 @@ def _cancel_in_place(event: Event, now: dt.datetime) -> None:
     event.add("SEQUENCE", sequence)
     event.add("DTSTAMP", now)
     event.add("LAST-MODIFIED", now)
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    # The same steps as the protocol store: a killed run leaves the old file or the new one, never half.
-    fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, shared_file_mode(target))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise

@@ -15,13 +15,12 @@ import hashlib
 import io
 import os
 import re
-import tempfile
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from gmo_sync.backends.local.files import shared_file_mode
+from gmo_sync.backends.local.files import write_atomically
 from gmo_sync.backends.local.pdf import convert_to_pdf, pdf_is_current
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError
@@ -141,7 +140,7 @@ class LocalProtocolStore:
                     f"Файл {target} уже существует и относится не к заседанию {meeting_id}; "
                     f"переименуйте или удалите его"
                 )
-        _write_atomically(target, mark(content, meeting_id, input_hash))
+        write_atomically(target, mark(content, meeting_id, input_hash))
         if replaces is not None and replaces.location != file_name:
             (self.folder / replaces.location).unlink(missing_ok=True)
         return StoredProtocol(meeting_id, target.stem, file_name, input_hash, False)
@@ -160,17 +159,3 @@ class LocalProtocolStore:
         except ValueError:
             relative = Path(os.path.relpath(path, self.link_base))
         return ProtocolLink(stored.location, quote(relative.as_posix()))
-
-
-def _write_atomically(target: Path, data: bytes) -> None:
-    fd, temp = tempfile.mkstemp(prefix=".gmo-sync.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp, shared_file_mode(target))
-        os.replace(temp, target)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
