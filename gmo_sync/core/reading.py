@@ -73,6 +73,7 @@ class DecisionRow:
     status_text: str
     status: DecisionStatus | None
     ok: bool  # the row parsed cleanly; only then does the tool touch its Статус
+    number_text: str = ""  # the № as typed: with the meeting ID, it finds the row again if rows move
 
 
 @dataclass
@@ -96,6 +97,7 @@ class RowReader:
     def __init__(self, columns: ColumnMap, data: TabData, row: int, problems: list[Problem]) -> None:
         self.columns, self.data, self.row, self.problems = columns, data, row, problems
         self.failed = False
+        self.failed_keys: set[str] = set()
 
     def raw(self, key: str) -> CellValue:
         column = self.columns.positions.get(key)
@@ -108,8 +110,12 @@ class RowReader:
         return value
 
     def fail(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.columns.ref(key, self.row), message))
         self.failed = True
+        # One problem per cell: a formula cell reads as blank, and «не заполнено» would contradict it.
+        if key in self.failed_keys:
+            return
+        self.failed_keys.add(key)
+        self.problems.append(Problem(self.columns.ref(key, self.row), message))
 
     def text(self, key: str) -> str:
         value = parsing.display_text(self.raw(key))
@@ -146,7 +152,7 @@ def parse_sheet(snapshot: SheetSnapshot, today: dt.date) -> ParsedSheet:
     sheet = ParsedSheet(columns=columns, tabs=tabs)
     sheet.problems.extend(header_problems)
     sheet.problems.extend(_merged_problems(tabs))
-    _read_meetings(sheet)
+    _read_meetings(sheet, today)
     known = {id_key(r.id): r for r in sheet.meeting_rows if r.id and not r.duplicate}
     agenda = _read_children(sheet, AGENDA, known, _agenda_item)
     speeches = _read_children(sheet, SPEECHES, known, _speech)
@@ -154,6 +160,9 @@ def parse_sheet(snapshot: SheetSnapshot, today: dt.date) -> ParsedSheet:
     _check_numbers(sheet, AGENDA, agenda)
     _check_numbers(sheet, SPEECHES, speeches)
     _check_numbers(sheet, DECISIONS, decisions)
+    agenda_numbers = _agenda_numbers(sheet)
+    _check_agenda_refs(sheet, SPEECHES, speeches, agenda_numbers)
+    _check_agenda_refs(sheet, DECISIONS, decisions, agenda_numbers)
     for meeting_row in sheet.meeting_rows:
         if meeting_row.meeting is None:
             continue
@@ -202,7 +211,23 @@ def _merged_problems(tabs: dict[str, TabData]) -> list[Problem]:
     ]
 
 
-def _read_meetings(sheet: ParsedSheet) -> None:
+EARLIEST_YEAR = 2000  # two-digit years mean 20xx; an earlier year is a typo (1921 for 2021)
+YEARS_AHEAD = 10
+
+
+def _meeting_date(value: CellValue, today: dt.date) -> dt.date:
+    """A meeting's date, refused when its year is implausible: the ID made from it never changes."""
+    date = parsing.parse_date(value)
+    latest = today.year + YEARS_AHEAD
+    if not EARLIEST_YEAR <= date.year <= latest:
+        raise ParseError(
+            f"найдено {parsing.shown(value)}: проверьте год, ожидается дата заседания "
+            f"с {EARLIEST_YEAR} по {latest} год"
+        )
+    return date
+
+
+def _read_meetings(sheet: ParsedSheet, today: dt.date) -> None:
     columns, data = sheet.columns[MEETINGS.name], sheet.tabs[MEETINGS.name]
     seen_ids: dict[str, int] = {}
     for row in range(2, len(data.rows) + 1):
@@ -212,7 +237,7 @@ def _read_meetings(sheet: ParsedSheet) -> None:
         meeting_id = reader.text("id")
         number_text = reader.text("number")
         number = reader.parsed("number", lambda v: parsing.parse_int(v, "номер протокола"))
-        date = reader.parsed("date", parsing.parse_date, required=True)
+        date = reader.parsed("date", lambda v: _meeting_date(v, today), required=True)
         status_value = reader.parsed("status", lambda v: parsing.parse_choice(v, MeetingStatus))
         status = MeetingStatus(status_value) if status_value else MeetingStatus.PLANNED
         if meeting_id:
@@ -370,6 +395,7 @@ def _decision(reader: RowReader, meeting_id: str, sheet: ParsedSheet, today: dt.
             status_text,
             status,
             not reader.failed,
+            reader.text("number"),
         )
     )
     if reader.failed:
@@ -407,6 +433,37 @@ def _check_numbers(sheet: ParsedSheet, tab: Tab, items: dict[str, list[Any]]) ->
                 )
             else:
                 by_number[item.number] = item
+
+
+def _agenda_numbers(sheet: ParsedSheet) -> set[tuple[str, int]]:
+    """(meeting, №) of every agenda row as typed, valid or not: its own problems are reported apart."""
+    columns, data = sheet.columns[AGENDA.name], sheet.tabs[AGENDA.name]
+    found = set()
+    for row in range(2, len(data.rows) + 1):
+        meeting_id = data.cell(row, columns.positions["meeting_id"])
+        number = data.cell(row, columns.positions["number"])
+        try:
+            found.add((id_key(parsing.display_text(_plain(meeting_id))), _positive(_plain(number))))
+        except ParseError:
+            continue
+    return found
+
+
+def _check_agenda_refs(
+    sheet: ParsedSheet, tab: Tab, items: dict[str, list[Any]], agenda: set[tuple[str, int]]
+) -> None:
+    """A speech or decision tied to an agenda item the meeting does not have is kept, but reported."""
+    columns = sheet.columns[tab.name]
+    for key, group in items.items():
+        for item in group:
+            if item.agenda_number is not None and (key, item.agenda_number) not in agenda:
+                sheet.problems.append(
+                    Problem(
+                        columns.ref("agenda_number", item.row),
+                        f"вопроса № {item.agenda_number} в повестке этого заседания нет "
+                        f"(проверьте «Вопрос повестки» или лист «Повестка»)",
+                    )
+                )
 
 
 def _read_participants(sheet: ParsedSheet) -> None:

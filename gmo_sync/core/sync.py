@@ -172,7 +172,12 @@ def _decision_statuses(sheet: ParsedSheet, today: dt.date) -> list[CellChange]:
         overdue = row.deadline is not None and row.deadline < today
         wanted = DecisionStatus.OVERDUE if overdue else DecisionStatus.IN_PROGRESS
         if row.status != wanted:
-            anchor = (("meeting_id", row.meeting_id), ("status", row.status_text))
+            # meeting ID and № identify a decision; the old status guards a coordinator's edit
+            anchor = (
+                ("meeting_id", row.meeting_id),
+                ("number", row.number_text),
+                ("status", row.status_text),
+            )
             changes.append(
                 CellChange(DECISIONS.name, row.row, "status", wanted.value, row.status_text, anchor)
             )
