@@ -83,3 +83,19 @@ def test_run_makes_events_with_meet_links_and_writes_them_back(
     assert second.exit_code == 0, second.output
     writes = [e["api_method"] for e in fake.request_log()[count:] if e["method"] != "GET"]
     assert writes == [], second.output
+
+
+def test_pdf_copies_on_drive(
+    gmo_google: GoogleInvoke, google_home: Path, fake, coordinator: gspread.Client
+) -> None:
+    assert gmo_google("init", "--google").exit_code == 0
+    fill(coordinator, config_ids(google_home)["spreadsheet_id"], gmo_google)
+    first = gmo_google("protocols", "--pdf")
+    assert first.exit_code == 0, first.output
+    assert "PDF «2021-10-13 Протокол № 1.pdf»" in first.output
+    pdfs = [f for f in fake.ws.files.values() if f.get("mimeType") == "application/pdf"]
+    assert len(pdfs) == 1 and pdfs[0]["appProperties"]["gmoKind"] == "pdf"
+    assert fake.ws.contents[pdfs[0]["id"]].startswith(b"%PDF")
+    again = gmo_google("protocols", "--pdf")
+    assert "PDF «" not in again.output  # current: neither exported nor uploaded again
+    assert len([f for f in fake.ws.files.values() if f.get("mimeType") == "application/pdf"]) == 1

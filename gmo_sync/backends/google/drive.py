@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 GOOGLE_DOC = "application/vnd.google-apps.document"
+PDF = "application/pdf"
 FILE_FIELDS = "id,name,version,webViewLink,appProperties,modifiedTime"
 
 
@@ -70,6 +71,7 @@ class DriveProtocolStore:
         self.state = ProtocolState(state)
         self._drive: Any = None
         self._links: dict[str, str] = {}  # file ID → webViewLink, from the last list or upload
+        self._pdfs: dict[str, dict[str, Any]] | None = None  # meeting ID → its PDF copy, listed once a run
 
     @property
     def drive(self) -> Any:
@@ -176,6 +178,30 @@ class DriveProtocolStore:
                     log.info("протокол заседания %s уже создан предыдущей попыткой", meeting_id)
                     return found[0]
         raise AssertionError("unreachable")
+
+    def export_pdf(self, stored: StoredProtocol) -> str | None:
+        """A PDF copy beside the Doc (Drive's own export), kept current by the Doc's content hash."""
+        if self._pdfs is None:
+            query = (f"'{self.folder_id}' in parents and trashed = false and mimeType = '{PDF}' and "
+                     "appProperties has { key='gmoKind' and value='pdf' }")  # fmt: skip
+            self._pdfs = {(f.get("appProperties") or {}).get("gmoMeeting", ""): f for f in self._list(query)}
+        current = self._pdfs.get(stored.meeting_id)
+        if current is not None and (current.get("appProperties") or {}).get("gmoInput") == stored.input_hash:
+            return None
+        request = self.drive.files().export(fileId=stored.location, mimeType=PDF)
+        content = self.connection.execute("Google Диск (экспорт PDF)", request)
+        media = MediaIoBaseUpload(io.BytesIO(content), mimetype=PDF, resumable=False)
+        body = {"name": f"{stored.name}.pdf",
+                "appProperties": {"gmoKind": "pdf", "gmoMeeting": stored.meeting_id, "gmoInput": stored.input_hash}}  # fmt: skip
+        if current is None:
+            request = self.drive.files().create(body={**body, "parents": [self.folder_id]}, media_body=media,
+                                                fields=FILE_FIELDS, supportsAllDrives=True)  # fmt: skip
+        else:
+            request = self.drive.files().update(fileId=current["id"], body=body, media_body=media,
+                                                fields=FILE_FIELDS, supportsAllDrives=True)  # fmt: skip
+        file = self.connection.execute("Google Диск (PDF протокола)", request)
+        self._pdfs[stored.meeting_id] = file
+        return body["name"]
 
     def link(self, stored: StoredProtocol) -> ProtocolLink:
         url = self._links.get(stored.location) or (
