@@ -191,8 +191,8 @@ class DriveProtocolStore:
         request = self.drive.files().export(fileId=stored.location, mimeType=PDF)
         content = self.connection.execute("Google Диск (экспорт PDF)", request)
         media = MediaIoBaseUpload(io.BytesIO(content), mimetype=PDF, resumable=False)
-        body = {"name": f"{stored.name}.pdf",
-                "appProperties": {"gmoKind": "pdf", "gmoMeeting": stored.meeting_id, "gmoInput": stored.input_hash}}  # fmt: skip
+        marks = {"gmoKind": "pdf", "gmoMeeting": stored.meeting_id, "gmoInput": stored.input_hash}
+        body = {"name": f"{stored.name}.pdf", "appProperties": marks}
         if current is None:
             request = self.drive.files().create(body={**body, "parents": [self.folder_id]}, media_body=media,
                                                 fields=FILE_FIELDS, supportsAllDrives=True)  # fmt: skip
