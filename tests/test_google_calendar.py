@@ -23,6 +23,7 @@ from gmo_sync.backends.google.calendar import (
     meet_request_id,
 )
 from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.pacing import Pacer
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec, event_spec, plan_events
 from gmo_sync.core.config import load_config
 from gmo_sync.core.problems import BackendError
@@ -292,12 +293,35 @@ def test_thirty_creates_are_one_http_request(fake: FakeGoogle, calendar: MakeCal
     assert http_requests(entries) == 1
 
 
-def test_more_than_a_thousand_go_in_batches_of_a_thousand(fake: FakeGoogle, calendar: MakeCalendar) -> None:
+def test_more_than_a_thousand_go_in_batches_of_a_thousand(
+    fake: FakeGoogle, calendar: MakeCalendar, connection: GoogleConnection
+) -> None:
+    connection.pacer = Pacer({})  # the batch limit alone: a calendar with a raised quota
     count = fake.request_count
     calendar().apply([create(make_spec(f"ГМО-{n}", day=n % 28 + 1)) for n in range(1001)])
     entries = log_since(fake, count)
     assert len(entries) == 1001 and http_requests(entries) == 2
     assert len(all_events(fake)) == 1001
+
+
+def test_batches_are_paced_under_the_per_minute_quota(
+    fake: FakeGoogle, calendar: MakeCalendar, connection: GoogleConnection
+) -> None:
+    moments: list[float] = []
+    clock = {"now": 0.0}
+
+    def sleep(seconds: float) -> None:
+        clock["now"] += seconds
+        moments.append(clock["now"])
+
+    connection.pacer = Pacer({"calendar": 30}, clock=lambda: clock["now"], sleep=sleep)
+    count = fake.request_count
+    outcomes = calendar().apply([create(make_spec(f"ГМО-{n}", day=n % 28 + 1)) for n in range(70)])
+    assert all(not o.problem for o in outcomes)
+    entries = log_since(fake, count)
+    assert http_requests(entries) == 3  # 30 + 30 + 10 calls: no batch larger than the quota
+    assert moments == [60.0, 120.0]  # each further batch waited for the window, never a 429
+    assert not [e for e in entries if e["status"] == 429]
 
 
 def test_transient_failures_inside_a_batch_are_retried_exactly_once_each(

@@ -414,8 +414,10 @@ class GoogleCalendar:
         answers so far come back with the error that stopped the rest.
         """
         answers: list[Answer] = []
-        for start in range(0, len(requests), BATCH_LIMIT):
-            chunk = requests[start : start + BATCH_LIMIT]
+        # every call inside a batch counts against the per-minute quota: no batch larger than it
+        size = min(BATCH_LIMIT, self.connection.pacer.limit("calendar") or BATCH_LIMIT)
+        for start in range(0, len(requests), size):
+            chunk = requests[start : start + size]
             try:
                 answers += self.connection.retry.call(
                     "Календарь: пакет запросов", lambda c=chunk: self._batch(c)
@@ -431,6 +433,7 @@ class GoogleCalendar:
             results[request_id] = (response, exception)
 
         self._fresh_token()
+        self.connection.pacer.acquire("calendar", len(requests))
         batch = self.connection.batch("calendar", collect)
         for number, request in enumerate(requests):
             batch.add(request, request_id=str(number))

@@ -28,6 +28,7 @@ from google.auth.credentials import Credentials
 from googleapiclient.discovery import build
 from googleapiclient.http import BatchHttpRequest, HttpRequest
 
+from gmo_sync.backends.google.pacing import Pacer, group_of
 from gmo_sync.backends.google.retry import RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -75,13 +76,52 @@ class _EndpointSession(google.auth.transport.requests.AuthorizedSession):
         return super().request(method, url, *args, **kwargs)
 
 
+class _SendOnce(httplib2.Http):
+    """httplib2 without its silent re-send of writes.
+
+    When the first answer on a connection is a dropped one, httplib2 takes the connection for a stale
+    keep-alive and sends the request again, whatever its method. For a ``files.create`` whose write
+    Google applied before the answer was lost, that re-send makes a second document, and the caller
+    never learns there was a failure to look up after. Here a write goes out once per call; a lost
+    answer surfaces as a ``ConnectionResetError``, which the retry policy handles with its idempotency
+    keys (Drive: look the document up first; Calendar: the event's own ID; Sheets: same cells again).
+    """
+
+    def _conn_request(self, conn: Any, request_uri: str, method: str, body: Any, headers: Any) -> Any:
+        if method in ("GET", "HEAD"):
+            return super()._conn_request(conn, request_uri, method, body, headers)
+        send = conn.request
+        sent = 0
+
+        def once(*args: Any, **kwargs: Any) -> Any:
+            nonlocal sent
+            sent += 1
+            if sent > 1:
+                raise ConnectionResetError("соединение разорвано до ответа; запрос не отправлен повторно")
+            return send(*args, **kwargs)
+
+        conn.request = once
+        try:
+            return super()._conn_request(conn, request_uri, method, body, headers)
+        finally:
+            del conn.request  # connections are pooled: the next call gets the plain method back
+
+
 class _RetryingHTTPClient(gspread.HTTPClient):
-    """gspread's client with our bounded retries (its own BackOffHTTPClient never gives up)."""
+    """gspread's client with our bounded retries (its own BackOffHTTPClient never gives up) and pacing."""
 
     policy: RetryPolicy
+    pacer: Pacer
 
-    def request(self, *args: Any, **kwargs: Any) -> requests.Response:
-        return self.policy.call("Sheets", lambda: super(_RetryingHTTPClient, self).request(*args, **kwargs))
+    def request(self, method: str, endpoint: str, *args: Any, **kwargs: Any) -> requests.Response:
+        group = group_of(method, endpoint)
+
+        def attempt() -> requests.Response:
+            if group:
+                self.pacer.acquire(group)  # every attempt counts against the quota, retries too
+            return super(_RetryingHTTPClient, self).request(method, endpoint, *args, **kwargs)
+
+        return self.policy.call("Sheets", attempt)
 
 
 @dataclass
@@ -90,6 +130,7 @@ class GoogleConnection:
     endpoint: str = ""
     ca_bundle: str = ""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
+    pacer: Pacer = field(default_factory=Pacer)
     on_close: Callable[[], None] | None = field(default=None, repr=False)
     _services: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -105,10 +146,11 @@ class GoogleConnection:
         session = _EndpointSession(self.credentials, self.endpoint, self.ca_bundle or None)
         client = gspread.Client(auth=self.credentials, session=session, http_client=_RetryingHTTPClient)
         client.http_client.policy = self.retry  # type: ignore[attr-defined]
+        client.http_client.pacer = self.pacer  # type: ignore[attr-defined]
         return client
 
     def http(self) -> google_auth_httplib2.AuthorizedHttp:
-        raw = httplib2.Http(ca_certs=self.ca_bundle or None, timeout=TIMEOUT)
+        raw = _SendOnce(ca_certs=self.ca_bundle or None, timeout=TIMEOUT)
         return google_auth_httplib2.AuthorizedHttp(self.credentials, http=raw)
 
     def service(self, name: str, version: str) -> Any:
@@ -128,4 +170,11 @@ class GoogleConnection:
         return BatchHttpRequest(callback=callback, batch_uri=f"{base}/batch/{name}/v3")
 
     def execute(self, what: str, request: HttpRequest) -> Any:
-        return self.retry.call(what, lambda: request.execute(num_retries=0))
+        group = group_of(request.method, request.uri)
+
+        def attempt() -> Any:
+            if group:
+                self.pacer.acquire(group)
+            return request.execute(num_retries=0)
+
+        return self.retry.call(what, attempt)
