@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from gmo_sync import __version__
+from gmo_sync.cli import redact
 from gmo_sync.cli.lock import workspace_lock
 from gmo_sync.cli.output import emit, report_json, report_text
 from gmo_sync.core.clock import Clock, local_now, system_clock
@@ -118,6 +119,7 @@ def _settings(ctx: click.Context) -> Settings:
     settings = ctx.ensure_object(Settings)
     level = logging.DEBUG if settings.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    redact.install()  # -v logs every library at DEBUG: credentials are scrubbed before any handler writes
     return settings
 
 

@@ -478,7 +478,8 @@ def _read_participants(sheet: ParsedSheet) -> None:
         invite = reader.parsed("invite", parsing.parse_yes_no) or False
         email = reader.text("email")
         if invite and "@" not in email:
-            reader.fail("email", f"найдено «{email}», для приглашения нужен адрес e-mail")
+            found = f"найдено «{email}»" if email else "e-mail не указан"
+            reader.fail("email", f"{found}, а для приглашения нужен адрес e-mail")
         if not reader.failed:
             sheet.participants.append(
                 Participant(name, reader.text("position"), reader.text("organisation"), email, invite, row)
