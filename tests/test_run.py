@@ -100,3 +100,23 @@ def test_json_summary_of_run(gmo: Invoke) -> None:
     data = json.loads(gmo("run", "--json").output)
     assert data["counts"]["created"] == 1 and data["counts"]["events_created"] == 2
     assert data["exit_code"] == 0 and data["failed_steps"] == [] and data["duration_seconds"] >= 0
+
+
+def test_log_file_gets_one_line_per_run(gmo: Invoke, workspace: Path) -> None:
+    config = workspace / "gmo-sync.toml"
+    config.write_text('log_file = "logs/gmo-sync.log"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    gmo("run", "-q")
+    gmo("run", "-q")
+    lines = (workspace / "logs" / "gmo-sync.log").read_text(encoding="utf-8").splitlines()
+    runs = [line for line in lines if " INFO gmo_sync: run: " in line]
+    assert len(runs) == 2
+    assert "created=1" in runs[0] and "events_created=2" in runs[0] and "код выхода 0" in runs[0]
+    assert "без изменений" in runs[1] or "unchanged=1" in runs[1]
+
+
+def test_json_on_a_fatal_error_still_prints_json(gmo: Invoke, workspace: Path) -> None:
+    (workspace / ".~lock.ГМО.xlsx#").write_text("user,host")
+    result = gmo("run", "--json")
+    assert result.exit_code == 2
+    data = json.loads(result.stdout)
+    assert data["exit_code"] == 2 and "открыта в редакторе" in data["error"]

@@ -192,7 +192,7 @@ def test_oauth_runs_and_failures_leak_nothing(
     revoked = run(gmo_google, secrets, "sync", "-v", code=2)
     assert "invalid_grant" in revoked.stderr and "gmo-sync auth login" in revoked.stderr, revoked.output
     run(gmo_google, secrets, "sync", "-v", "--json", code=2)
-    status = run(gmo_google, secrets, "auth", "status", "-v")
+    status = run(gmo_google, secrets, "auth", "status", "-v", code=2)  # the check failed: exit 2
     assert "invalid_grant" in status.output
 
     check_everywhere(secrets, caplog, book)

@@ -10,7 +10,9 @@ message and an exit code (SPEC: 0 done, 1 some rows had problems, 2 nothing done
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
+import logging.handlers
 import sys
 import time
 from collections.abc import Callable
@@ -50,8 +52,14 @@ class _Group(click.Group):
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except (GmoSyncError, TemplateError) as error:
+            code = getattr(error, "exit_code", 2)
             click.echo(_error_text(error), err=True)
-            ctx.exit(getattr(error, "exit_code", 2))
+            settings = ctx.find_object(Settings)
+            if settings and settings.json:  # a machine reading stdout learns of the failure too
+                emit(json.dumps({"command": ctx.invoked_subcommand, "error": _error_text(error),
+                                 "exit_code": code}, ensure_ascii=False, indent=2))  # fmt: skip
+            log.error("%s", _error_text(error))
+            ctx.exit(code)
         except Exception as error:
             settings = ctx.find_object(Settings)
             if settings and settings.verbose:
@@ -138,6 +146,37 @@ def _finish(ctx: click.Context, settings: Settings, report: RunReport) -> None:
 def _run(ctx: click.Context, command: str, options: Options) -> None:
     settings = _settings(ctx)
     config = _config(settings)
+    file_handler = _log_to_file(config, settings)
+    try:
+        _run_logged(ctx, settings, config, command, options)
+    finally:
+        if file_handler is not None:
+            logging.getLogger().removeHandler(file_handler)
+            file_handler.close()
+
+
+def _log_to_file(config: Config, settings: Settings) -> logging.Handler | None:
+    """A rotating log file when `log_file` is configured: one line per run, details with -v."""
+    if not config.log_file:
+        return None
+    path = config.resolve(config.log_file)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
+    handler.setLevel(logging.DEBUG if settings.verbose else logging.INFO)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    for existing in root.handlers:  # the console keeps its level; only the file gets INFO
+        if existing.level == logging.NOTSET:
+            existing.setLevel(root.level)
+    root.addHandler(handler)
+    root.setLevel(min(root.level, handler.level))
+    redact.install()  # the file gets the same scrubbing as the console
+    return handler
+
+
+def _run_logged(
+    ctx: click.Context, settings: Settings, config: Config, command: str, options: Options
+) -> None:
     from gmo_sync.backends import open_backends
 
     backends = open_backends(config, settings.clock)
@@ -151,6 +190,9 @@ def _run(ctx: click.Context, command: str, options: Options) -> None:
         finally:
             backends.close()
     report.duration = time.monotonic() - started
+    log.info("%s: %s; проблем: %d; код выхода %d; %.1f с", command,
+             ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "без изменений",
+             len(report.problems), report.exit_code, report.duration)  # fmt: skip
     _finish(ctx, settings, report)
 
 
@@ -388,8 +430,9 @@ def status(ctx: click.Context) -> None:
     from gmo_sync.backends.google.status import auth_status
 
     settings = _settings(ctx)
-    lines = auth_status(_config(settings), settings.clock())
+    lines, ok = auth_status(_config(settings), settings.clock())
     emit("\n".join(lines))
+    ctx.exit(0 if ok else 2)
 
 
 def main() -> None:

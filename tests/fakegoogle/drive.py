@@ -48,7 +48,12 @@ class Drive:
         user = call.principal.user
         return {
             "kind": "drive#about",
-            "user": {"kind": "drive#user", "displayName": user.split("@")[0], "emailAddress": user, "me": True},
+            "user": {
+                "kind": "drive#user",
+                "displayName": user.split("@")[0],
+                "emailAddress": user,
+                "me": True,
+            },
         }
 
     def comments_list(self, call: Call) -> dict[str, Any]:

@@ -24,7 +24,8 @@ from gmo_sync.core.problems import BackendError
 log = logging.getLogger(__name__)
 
 
-def auth_status(config: Config, now: dt.datetime) -> list[str]:
+def auth_status(config: Config, now: dt.datetime) -> tuple[list[str], bool]:
+    """The lines to show, and whether Google accepted the credentials."""
     loaded = load_credentials(config)
     creds = loaded.credentials
     lines: list[str] = []
@@ -36,6 +37,7 @@ def auth_status(config: Config, now: dt.datetime) -> list[str]:
     lines.append("Права: " + (", ".join(s.rsplit("/", 1)[-1] for s in scopes) or "не указаны"))
     connection = GoogleConnection(creds, config.google.endpoint, config.google.ca_bundle,
                                   RetryPolicy(attempts=2, base=config.google.retry_base_seconds))  # fmt: skip
+    ok = False
     try:
         about = connection.execute(
             "Drive: about", connection.service("drive", "v3").about().get(fields="user")
@@ -45,6 +47,7 @@ def auth_status(config: Config, now: dt.datetime) -> list[str]:
             f"Аккаунт Google: {user.get('displayName', '')} <{user.get('emailAddress', '')}>".strip()
         )
         save_refreshed(replace(loaded, credentials=connection.credentials))
+        ok = True
     except google.auth.exceptions.RefreshError as error:
         lines.append("Проверка не удалась: " + refresh_failure_message(error))
     except BackendError as error:
@@ -55,6 +58,6 @@ def auth_status(config: Config, now: dt.datetime) -> list[str]:
         lines.append(
             f"Проверка не удалась: {type(error).__name__}: {getattr(error, 'reason', '')}".rstrip(": ")
         )
-    lines.append("Токен: " + describe_expiry(creds, now))
+    lines.append("Токен: " + describe_expiry(connection.credentials, now))
     lines.append(SERVICE_ACCOUNT_LIMITS if loaded.kind == "service_account" else TESTING_WARNING)
-    return lines
+    return lines, ok
