@@ -104,7 +104,8 @@ def test_json_summary_of_run(gmo: Invoke) -> None:
 
 def test_log_file_gets_one_line_per_run(gmo: Invoke, workspace: Path) -> None:
     config = workspace / "gmo-sync.toml"
-    config.write_text('log_file = "logs/gmo-sync.log"\n' + config.read_text(encoding="utf-8"), encoding="utf-8")
+    text = config.read_text(encoding="utf-8")
+    config.write_text('log_file = "logs/gmo-sync.log"\n' + text, encoding="utf-8")
     gmo("run", "-q")
     gmo("run", "-q")
     lines = (workspace / "logs" / "gmo-sync.log").read_text(encoding="utf-8").splitlines()
