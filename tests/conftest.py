@@ -41,3 +41,17 @@ def gmo(workspace: Path, monkeypatch: pytest.MonkeyPatch) -> Invoke:
         return runner.invoke(cli, list(args), obj=Settings(clock=fixed_clock(now)), catch_exceptions=False)
 
     return invoke
+
+
+# -- slow tests (the full crash sweep): skipped unless asked for with --run-slow or -m slow
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--run-slow", action="store_true", default=False, help="also run tests marked slow")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: run with --run-slow (or -m slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

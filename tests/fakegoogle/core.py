@@ -174,11 +174,13 @@ class Dispatcher:
             time.sleep(delay)
         if fault:
             entry["fault"] = fault.kind
-            if fault.kind == "drop_after":
+            if fault.kind in ("drop_after", "timeout_after"):
                 with contextlib.suppress(ApiError):  # applied or refused: either way the answer is lost
                     self._run(
                         match, principal, http_method, metadata, media, media_type, {}, -1, faults=False
                     )
+                if fault.kind == "timeout_after":
+                    return Response(drop="timeout", hold_seconds=fault.hold_seconds)
                 return Response(drop="drop")
             if fault.kind in ("drop", "timeout"):
                 return Response(

@@ -21,8 +21,10 @@ from .errors import ApiError
 
 # "drop_after" applies the request, then closes the socket: the write happened but the client never hears
 # of it — the case that makes retried POSTs create duplicates unless the product uses idempotency keys.
+# "timeout_after" applies the request, then holds the connection like "timeout": the write happened and
+# the client is still waiting — the moment a test can kill the client with the write done, answer unseen.
 # "403_denied" is the permanent kind (the file is not shared with the caller): no retry can cure it.
-KINDS = ("429", "403", "403_denied", "500", "503", "drop", "timeout", "drop_after")
+KINDS = ("429", "403", "403_denied", "500", "503", "drop", "timeout", "drop_after", "timeout_after")
 
 
 @dataclass
@@ -32,7 +34,7 @@ class FaultRule:
     probability: float | None = None  # or on each matching request with this probability
     method: str | None = None  # glob over discovery method ids
     times: int | None = None  # stop after firing this often (default: 1 for `at`, unlimited otherwise)
-    hold_seconds: float = 5.0  # for "timeout": how long to hold before dropping the connection
+    hold_seconds: float = 5.0  # "timeout"/"timeout_after": how long to hold before dropping the connection
     fired: int = 0
 
     def __post_init__(self) -> None:

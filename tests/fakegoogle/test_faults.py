@@ -204,3 +204,15 @@ def test_drop_after_applies_the_write_then_loses_the_answer(fake, svc):
         events.insert(calendarId="primary", body=body).execute()
     assert err.value.status_code == 409
     assert list(fake.ws.calendars["user@example.com"]) == ["gmo0again01"]
+
+
+def test_timeout_after_applies_the_write_then_holds_the_answer(fake, svc):
+    fake.add_fault("timeout_after", method="drive.files.create", at=1, hold_seconds=1.5)
+    drive = svc("drive", "v3", timeout=0.3)
+    started = time.monotonic()
+    with pytest.raises((TimeoutError, socket.timeout, httplib2.error.HttpLib2Error, ssl.SSLError)):
+        drive.files().create(body={"name": "x"}).execute()
+    assert time.monotonic() - started < 1.4  # the client gave up while the fake still held the answer
+    assert [f["name"] for f in fake.ws.files.values()] == ["x"]  # yet the write was applied
+    (entry,) = fake.request_log()
+    assert (entry["fault"], entry["status"]) == ("timeout_after", None)

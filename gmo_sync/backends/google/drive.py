@@ -12,7 +12,10 @@ protocol had right after gmo-sync wrote it is kept in a small state file in the
 user's state folder (storing it in ``appProperties`` would itself bump the
 version). A document whose version moved on was edited by hand; one gmo-sync has
 no record of is treated the same way — never overwrite what might be a person's
-work — until ``--force``.
+work — until ``--force`` — unless Drive says it was never modified after it was
+created (``modifiedTime == createdTime``): that is a run killed between the upload
+and recording its version, and the document is exactly as gmo-sync made it (should
+Drive ever stamp the two apart, the document is merely treated as edited: safe).
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ log = logging.getLogger(__name__)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 GOOGLE_DOC = "application/vnd.google-apps.document"
 PDF = "application/pdf"
-FILE_FIELDS = "id,name,version,webViewLink,appProperties,modifiedTime"
+FILE_FIELDS = "id,name,version,webViewLink,appProperties,modifiedTime,createdTime"
 
 
 class ProtocolState:
@@ -128,7 +131,8 @@ class DriveProtocolStore:
         props = file.get("appProperties") or {}
         meeting_id = props.get("gmoMeeting", "")
         written = self.state.written_version(meeting_id, file["id"])
-        edited = written is None or str(file.get("version")) != written
+        untouched = bool(file.get("createdTime")) and file.get("modifiedTime") == file.get("createdTime")
+        edited = not untouched if written is None else str(file.get("version")) != written
         self._links[file["id"]] = (
             file.get("webViewLink") or f"https://docs.google.com/document/d/{file['id']}/edit"
         )
