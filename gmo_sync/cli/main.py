@@ -26,7 +26,7 @@ import click
 from gmo_sync import __version__
 from gmo_sync.cli import redact
 from gmo_sync.cli.lock import workspace_lock
-from gmo_sync.cli.output import emit, report_json, report_text
+from gmo_sync.cli.output import emit, report_json, report_text, terminal_progress
 from gmo_sync.core.clock import Clock, local_now, system_clock
 from gmo_sync.core.config import CONFIG_NAME, DEFAULT_TIMEZONE, Config, load_config
 from gmo_sync.core.pipeline import Options, RunReport, run
@@ -146,6 +146,8 @@ def _finish(ctx: click.Context, settings: Settings, report: RunReport) -> None:
 def _run(ctx: click.Context, command: str, options: Options) -> None:
     settings = _settings(ctx)
     config = _config(settings)
+    if sys.stderr.isatty() and not (settings.quiet or settings.json):
+        options.progress = terminal_progress  # cron and pipes get no progress noise
     file_handler = _log_to_file(config, settings)
     try:
         _run_logged(ctx, settings, config, command, options)

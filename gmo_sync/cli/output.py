@@ -64,3 +64,11 @@ def report_json(report: RunReport) -> str:
 def emit(text: str) -> None:
     if text:
         click.echo(text)
+
+
+def terminal_progress(step: str, done: int, total: int) -> None:
+    """A one-line counter on stderr, redrawn in place; the CLI uses it only when stderr is a terminal."""
+    end = "\n" if done >= total else ""
+    click.echo(f"\r{step}: {done}/{total}", nl=False, err=True)
+    if end:
+        click.echo("", err=True)

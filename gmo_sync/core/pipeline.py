@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import partial
 
 from gmo_sync.core.calendar_step import apply_calendar, describe_calendar_plan, plan_calendar
 from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
 from gmo_sync.core.ports import CalendarStore, ProtocolLink, ProtocolStore, SheetBackend, StoredEvent
 from gmo_sync.core.problems import BackendError, Problem
-from gmo_sync.core.protocol_step import apply_protocols, count_protocol_plans
+from gmo_sync.core.protocol_step import Progress, apply_protocols, count_protocol_plans
 from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan, plan_protocols
 from gmo_sync.core.reading import id_key, parse_sheet
 from gmo_sync.core.report import RunReport
@@ -42,6 +43,7 @@ class Options:
     force: bool = False
     allow_mass_cancel: bool = False
     pdf: bool = False
+    progress: Progress | None = None
     write: bool = True  # False for `check`: validate only
 
 
@@ -79,8 +81,9 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
         sheet.ensure_writable()  # before any document is written: a busy workbook means nothing is done
     links: dict[str, ProtocolLink] = {}
     if store is not None and template is not None:
-        links = _step(report, PROTOCOLS, lambda: apply_protocols(plans, store, template, report,
-                                                                 pdf=options.pdf)) or {}  # fmt: skip
+        protocols_step = partial(apply_protocols, plans, store, template, report, pdf=options.pdf,
+                                 progress=options.progress)  # fmt: skip
+        links = _step(report, PROTOCOLS, protocols_step) or {}
     events: dict[str, StoredEvent] = {}
     if CALENDAR in report.steps:
         event_plan = _plan_events(report, parsed, meetings, new_ids, calendar, config, links, options)

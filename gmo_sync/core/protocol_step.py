@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from gmo_sync.core.ports import ProtocolLink, ProtocolStore, StoredProtocol
 from gmo_sync.core.problems import BackendError
 from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan
@@ -9,6 +11,8 @@ from gmo_sync.core.reading import id_key
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS
 from gmo_sync.rendering import render_protocol
+
+Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws it on a terminal only
 
 KIND_COUNTS = {
     ProtocolAction.CREATE: "created",
@@ -30,9 +34,12 @@ def apply_protocols(
     report: RunReport,
     *,
     pdf: bool = False,
+    progress: Progress | None = None,
 ) -> dict[str, ProtocolLink]:
     """Create/update documents; a failure of one document is that meeting's problem, not the run's."""
     links: dict[str, ProtocolLink] = {}
+    work = sum(p.action in (ProtocolAction.CREATE, ProtocolAction.UPDATE) for p in plans)
+    done = 0
     for plan in plans:
         stored: StoredProtocol | None = plan.existing
         place = f"{MEETINGS.name}!{plan.meeting.row}"
@@ -44,6 +51,9 @@ def apply_protocols(
                 report.problem(place, str(error))
                 report.count("failed")
                 continue
+            done += 1
+            if progress is not None:
+                progress("Протоколы", done, work)
             verb = "создан" if plan.action == ProtocolAction.CREATE else "обновлён"
             report.lines.append(f"{verb} протокол «{stored.name}» (заседание {plan.meeting.id})")
         elif plan.action == ProtocolAction.SKIP:
