@@ -99,3 +99,19 @@ def test_pdf_copies_on_drive(
     again = gmo_google("protocols", "--pdf")
     assert "PDF «" not in again.output  # current: neither exported nor uploaded again
     assert len([f for f in fake.ws.files.values() if f.get("mimeType") == "application/pdf"]) == 1
+
+
+def test_a_calendar_outage_does_not_stop_protocols(
+    gmo_google: GoogleInvoke, google_home: Path, fake, coordinator: gspread.Client
+) -> None:
+    assert gmo_google("init", "--google").exit_code == 0
+    book = fill(coordinator, config_ids(google_home)["spreadsheet_id"], gmo_google)
+    fake.add_fault("503", method="calendar.events.list", probability=1.0)
+    result = gmo_google("run")
+    assert result.exit_code == 1, result.output  # done, but not all of it: the exit code says so
+    assert "создан протокол «2021-10-13 Протокол № 1»" in result.output
+    assert "Календарь: " in result.output and "503" in result.output
+    assert book.worksheet("Заседания").acell("O2").value.startswith("https://docs.google.com/document/d/")
+    fake.clear_faults()
+    healed = gmo_google("run")
+    assert healed.exit_code == 0 and "События: создано 1" in healed.output

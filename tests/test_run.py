@@ -121,3 +121,14 @@ def test_json_on_a_fatal_error_still_prints_json(gmo: Invoke, workspace: Path) -
     assert result.exit_code == 2
     data = json.loads(result.stdout)
     assert data["exit_code"] == 2 and "открыта в редакторе" in data["error"]
+
+
+def test_leftovers_of_a_killed_save_are_removed_by_the_next_write(gmo: Invoke, workspace: Path) -> None:
+    stale = [
+        workspace / ".ГМО.abc123.tmp.xlsx",
+        workspace / "protocols" / ".2021-10-13 Протокол № 2.docx.x1.tmp",
+    ]
+    for path in stale:
+        path.write_bytes(b"half a file")
+    assert gmo("run").exit_code == 0
+    assert not any(path.exists() for path in stale)

@@ -23,6 +23,7 @@ def shared_file_mode(target: Path) -> int:
 
 def write_atomically(target: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, then rename: a killed run leaves the old file or the new one."""
+    remove_leftovers(target.parent, f".{target.name}.*.tmp")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -34,3 +35,13 @@ def write_atomically(target: Path, data: bytes) -> None:
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def remove_leftovers(folder: Path, pattern: str) -> None:
+    """Delete temporary files a killed run left behind (``kill -9`` skips every cleanup).
+
+    Called only by writing commands, which hold the workspace lock, so no other run can be
+    writing one of them right now.
+    """
+    for leftover in folder.glob(pattern):
+        leftover.unlink(missing_ok=True)

@@ -21,7 +21,7 @@ import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.workbook import Workbook
 
-from gmo_sync.backends.local.files import shared_file_mode
+from gmo_sync.backends.local.files import remove_leftovers, shared_file_mode
 from gmo_sync.core.parsing import normalize_text
 from gmo_sync.core.ports import WriteReport
 from gmo_sync.core.problems import BackendError, WorkbookBusyError, cell_ref
@@ -116,6 +116,7 @@ class LocalWorkbook:
     def _save(self, book: Workbook) -> None:
         """Temp file in the same folder, fsync, keep a backup, then an atomic rename."""
         folder = self.path.parent
+        remove_leftovers(folder, f".{self.path.stem}.*.tmp.xlsx")
         fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp.xlsx", dir=folder)
         try:
             with os.fdopen(fd, "wb") as handle:
