@@ -251,7 +251,7 @@ def kill_at_request_k_then_rerun(standalone: StandaloneFake, uninterrupted: dict
 # poll, the re-read before the write, the write itself, and the read-back after it; applied and not.
 SAMPLE = [("sheets.spreadsheets.get", 1, BEFORE), ("drive.files.create", 1, AFTER),
           ("drive.files.create", 3, BEFORE), ("calendar.events.list", 1, BEFORE),
-          ("calendar.events.insert", 2, AFTER), ("calendar.events.get", 1, BEFORE),
+          ("calendar.events.insert", 2, AFTER), ("calendar.events.list", 2, BEFORE),
           ("sheets.spreadsheets.values.batchGet", 1, BEFORE),
           ("sheets.spreadsheets.values.batchUpdate", 1, AFTER),
           ("sheets.spreadsheets.values.batchGet", 2, BEFORE)]  # fmt: skip
@@ -475,7 +475,7 @@ def test_coordinators_sorting_inserting_deleting_and_editing_during_a_full_run_k
     creates = [n for n, m in enumerate(log, 1) if m == "drive.files.create"]
     moments = {"first upload": creates[0], "middle upload": creates[len(creates) // 2],
                "calendar batch": log.index("calendar.events.insert") + 3,  # inside the batch, between parts
-               "meet poll": log.index("calendar.events.get") + 1,
+               "meet poll": len(log) - log[::-1].index("calendar.events.list"),  # the last list: the poll
                "re-read": log.index("sheets.spreadsheets.values.batchGet") + 1,
                "write": log.index("sheets.spreadsheets.values.batchUpdate") + 1}  # fmt: skip
     fake.reset()

@@ -173,9 +173,9 @@ class GoogleCalendar:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def existing(self) -> dict[str, StoredEvent]:
-        found: dict[str, StoredEvent] = {}
-        by_key: dict[str, dict[str, Any]] = {}
+    def _list_ours(self) -> list[dict[str, Any]]:
+        """Every event gmo-sync made (cancelled ones too), all pages: one request per 2500 events."""
+        events: list[dict[str, Any]] = []
         token = None
         while True:
             request = self.events.list(
@@ -186,20 +186,25 @@ class GoogleCalendar:
                 page = self.connection.execute("Календарь: список событий", request)
             except Exception as error:
                 raise _calendar_error(error, self.calendar_id) from error
-            for event in page.get("items", []):
-                meeting_id = _private(event).get(MEETING_KEY, "")
-                if not meeting_id:
-                    continue
-                key = id_key(meeting_id)
-                # Should a copy carrying our properties turn up, the event under the meeting's own ID wins.
-                if key in by_key and by_key[key]["id"] == event_id(meeting_id):
-                    log.warning("второе событие заседания %s в календаре (%s) не учитывается", meeting_id,
-                                event["id"])  # fmt: skip
-                    continue
-                by_key[key] = event
+            events.extend(page.get("items", []))
             token = page.get("nextPageToken")
             if not token:
-                break
+                return events
+
+    def existing(self) -> dict[str, StoredEvent]:
+        found: dict[str, StoredEvent] = {}
+        by_key: dict[str, dict[str, Any]] = {}
+        for event in self._list_ours():
+            meeting_id = _private(event).get(MEETING_KEY, "")
+            if not meeting_id:
+                continue
+            key = id_key(meeting_id)
+            # Should a copy carrying our properties turn up, the event under the meeting's own ID wins.
+            if key in by_key and by_key[key]["id"] == event_id(meeting_id):
+                log.warning("второе событие заседания %s в календаре (%s) не учитывается", meeting_id,
+                            event["id"])  # fmt: skip
+                continue
+            by_key[key] = event
         for event in by_key.values():
             self._events[event["id"]] = event
             stored = _stored(event)
@@ -384,13 +389,15 @@ class GoogleCalendar:
             step = min(pause, self.meet_wait_seconds - waited)
             self.sleep(step)
             waited, pause = waited + step, min(pause * 2, MEET_MAX_POLL)
-            answers, lost = self._send([self._request(job, "get") for job in pending])
-            for job, (event, failure) in zip(pending, answers, strict=False):
-                if failure is None:
-                    job.event = event
-            if lost is not None:
-                log.warning("Календарь: ссылки Meet не дочитаны: %s", _connection_message(lost))
+            # One list answers for every pending event (one request, one quota unit), where a get
+            # per event would cost a call each — the bulk of a large first run's calendar traffic.
+            try:
+                current = {event["id"]: event for event in self._list_ours()}
+            except BackendError as lost:
+                log.warning("Календарь: ссылки Meet не дочитаны: %s", lost)
                 return
+            for job in pending:
+                job.event = current.get(job.event_id, job.event)
             pending = [job for job in pending if conference_status(job.event or {}) == "pending"]
         for job in pending:
             log.warning(
