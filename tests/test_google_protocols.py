@@ -9,6 +9,7 @@ import json
 import os
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +128,11 @@ def test_a_changed_meeting_updates_its_doc_in_place_and_a_hand_edit_needs_force(
 def test_rate_limits_and_outages_on_every_call_are_retried_and_the_run_succeeds(
     gmo_google: GoogleInvoke, fake: FakeGoogle, three: gspread.Spreadsheet
 ) -> None:
+    # the template Doc was edited: this run must export it again (otherwise its .docx comes from the cache)
+    template_id = tomllib.loads(Path("gmo-sync.toml").read_text(encoding="utf-8"))["google"][
+        "template_doc_id"
+    ]
+    fake.act({"action": "edit_doc", "documentId": template_id, "replace": {"Протокол": "Протокол"}})
     start = fake.request_count
     faults = {"sheets.spreadsheets.get": "429", "drive.files.export": "503", "drive.files.list": "403",
               "drive.files.create": "429", "sheets.spreadsheets.values.batchGet": "403",
@@ -221,3 +227,26 @@ def test_verbose_output_never_shows_tokens_or_keys(
         output = run.stdout + run.stderr
         leaked = [s for s in secrets + key_lines if s in output]
         assert leaked == [], leaked
+
+
+def test_the_template_is_exported_only_when_its_doc_changes(
+    gmo_google: GoogleInvoke, fake: FakeGoogle, three: gspread.Spreadsheet
+) -> None:
+    def exports() -> int:
+        return sum(e["api_method"] == "drive.files.export" for e in fake.request_log())
+
+    assert gmo_google("protocols").exit_code == 0
+    assert exports() == 0  # init kept the .docx it uploaded, under the Doc's version
+    template_id = tomllib.loads(Path("gmo-sync.toml").read_text(encoding="utf-8"))["google"][
+        "template_doc_id"
+    ]
+    fake.act({"action": "edit_doc", "documentId": template_id, "replace": {"Протокол": "ПРОТОКОЛ"}})
+    changed = gmo_google("protocols")
+    assert changed.exit_code == 0 and exports() == 1
+    assert "обновлён протокол" in changed.output  # a new template re-renders the protocols
+    assert gmo_google("protocols").exit_code == 0 and exports() == 1  # cached under the new version
+
+
+def template_doc_id() -> str:
+    """The template Doc's ID from the workspace's config (the tests run in the workspace folder)."""
+    return tomllib.loads(Path("gmo-sync.toml").read_text(encoding="utf-8"))["google"]["template_doc_id"]

@@ -248,7 +248,7 @@ def init(ctx: click.Context, local_dir: Path | None, google: bool, title: str) -
 
 
 def _init_google(ctx: click.Context, settings: Settings, title: str) -> None:
-    from gmo_sync.backends.google import connect
+    from gmo_sync.backends.google import connect, state_file
     from gmo_sync.backends.google.setup import create_or_repair, write_config
 
     config = load_config(settings.config_path)
@@ -260,7 +260,7 @@ def _init_google(ctx: click.Context, settings: Settings, title: str) -> None:
     try:
         workspace = create_or_repair(
             connection, title, config.google.spreadsheet_id, config.google.protocols_folder_id,
-            config.google.template_doc_id,
+            config.google.template_doc_id, state_file(config).parent,
         )  # fmt: skip
     finally:
         connection.close()

@@ -42,6 +42,13 @@ PDF = "application/pdf"
 FILE_FIELDS = "id,name,version,webViewLink,appProperties,modifiedTime,createdTime"
 
 
+def template_cache(folder: Path, doc_id: str, version: object) -> Path | None:
+    """Where the .docx of a template Doc at a given Drive version is kept (None: version unknown)."""
+    if version is None:
+        return None
+    return folder / f"template-{doc_id}-v{version}.docx"
+
+
 class ProtocolState:
     """meeting ID → {"doc": file ID, "version": Drive version right after gmo-sync wrote it}."""
 
@@ -75,6 +82,7 @@ class DriveProtocolStore:
         self._drive: Any = None
         self._links: dict[str, str] = {}  # file ID → webViewLink, from the last list or upload
         self._pdfs: dict[str, dict[str, Any]] | None = None  # meeting ID → its PDF copy, listed once a run
+        self._listing: list[dict[str, Any]] | None = None
 
     @property
     def drive(self) -> Any:
@@ -86,13 +94,32 @@ class DriveProtocolStore:
         return f"папка Google Диска {self.folder_id}"
 
     def template(self) -> tuple[str, bytes]:
-        """The template Google Doc exported as .docx once per run; the shipped one if none is set."""
+        """The template Google Doc as .docx; the shipped one if none is set.
+
+        Exported only when its Drive version is new to us: the folder listing (needed for the
+        protocols anyway) carries the version, and a cache keyed by it saves a request a run.
+        """
         if not self.template_doc_id:
             return "default.docx", template_bytes("default")
+        name = f"шаблон {self.template_doc_id}"
+        listed = next((f for f in self._folder() if f["id"] == self.template_doc_id), None)
+        version = listed.get("version") if listed else None
+        cached = template_cache(self.state.path.parent, self.template_doc_id, version)
+        if cached is not None and cached.exists():
+            return name, cached.read_bytes()
         request = self.drive.files().export(fileId=self.template_doc_id, mimeType=DOCX)
-        return f"шаблон {self.template_doc_id}", self.connection.execute(
-            "Google Диск (шаблон протокола)", request
-        )
+        content = self.connection.execute("Google Диск (шаблон протокола)", request)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(content)
+        return name, content
+
+    def _folder(self) -> list[dict[str, Any]]:
+        """Every Google Doc in the protocols folder, listed once a run (protocols and the template)."""
+        if self._listing is None:
+            query = f"'{self.folder_id}' in parents and trashed = false and mimeType = '{GOOGLE_DOC}'"
+            self._listing = self._list(query)
+        return self._listing
 
     def _list(self, query: str) -> list[dict[str, Any]]:
         files: list[dict[str, Any]] = []
@@ -118,7 +145,8 @@ class DriveProtocolStore:
 
     def existing(self) -> dict[str, StoredProtocol]:
         found: dict[str, StoredProtocol] = {}
-        for file in self._list(self._query()):
+        ours = [f for f in self._folder() if (f.get("appProperties") or {}).get("gmoKind") == "protocol"]
+        for file in ours:
             stored = self._stored(file)
             if stored.meeting_id in found:
                 log.warning("два протокола для заседания %s на Диске; используется %s", stored.meeting_id,

@@ -15,7 +15,7 @@ from typing import Any
 from googleapiclient.http import MediaIoBaseUpload
 
 from gmo_sync.backends.google.connection import GoogleConnection
-from gmo_sync.backends.google.drive import DOCX, GOOGLE_DOC
+from gmo_sync.backends.google.drive import DOCX, GOOGLE_DOC, template_cache
 from gmo_sync.backends.google.sheet import quote_tab
 from gmo_sync.core.config import Config
 from gmo_sync.core.problems import column_letter
@@ -41,7 +41,8 @@ class GoogleWorkspace:
 
 
 def create_or_repair(connection: GoogleConnection, title: str, spreadsheet_id: str = "",
-                     folder_id: str = "", template_doc_id: str = "") -> GoogleWorkspace:  # fmt: skip
+                     folder_id: str = "", template_doc_id: str = "",
+                     cache_dir: Path | None = None) -> GoogleWorkspace:  # fmt: skip
     client = connection.gspread()
     repaired: list[str] = []
     if not spreadsheet_id:
@@ -60,8 +61,16 @@ def create_or_repair(connection: GoogleConnection, title: str, spreadsheet_id: s
         media = MediaIoBaseUpload(io.BytesIO(template_bytes("default")), mimetype=DOCX, resumable=False)
         body = {"name": "Шаблон протокола ГМО", "mimeType": GOOGLE_DOC, "parents": [folder_id],
                 "appProperties": {"gmoKind": "template"}}  # fmt: skip
-        request = drive.files().create(body=body, media_body=media, fields="id", supportsAllDrives=True)
-        template_doc_id = connection.execute("Drive: шаблон", request)["id"]
+        request = drive.files().create(
+            body=body, media_body=media, fields="id,version", supportsAllDrives=True
+        )
+        created = connection.execute("Drive: шаблон", request)
+        template_doc_id = created["id"]
+        # The first run renders from exactly what was uploaded; an edit of the Doc bumps its version.
+        cached = template_cache(cache_dir, template_doc_id, created.get("version")) if cache_dir else None
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            cached.write_bytes(template_bytes("default"))
     url = f"https://docs.google.com/spreadsheets/d/{spreadsheet_id}/edit"
     return GoogleWorkspace(spreadsheet_id, folder_id, template_doc_id, url, repaired)
 
