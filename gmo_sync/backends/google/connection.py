@@ -15,6 +15,7 @@ at the test stand-in (``[google] endpoint`` / ``GMO_SYNC_GOOGLE_ENDPOINT`` plus
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
@@ -132,7 +133,7 @@ class GoogleConnection:
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     pacer: Pacer = field(default_factory=Pacer)
     on_close: Callable[[], None] | None = field(default=None, repr=False)
-    _services: dict[str, Any] = field(default_factory=dict, repr=False)
+    _services: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)  # by thread
 
     def close(self) -> None:
         if self.on_close is not None:
@@ -154,15 +155,17 @@ class GoogleConnection:
         return google_auth_httplib2.AuthorizedHttp(self.credentials, http=raw)
 
     def service(self, name: str, version: str) -> Any:
-        if name not in self._services:
+        """The API's resource object, one per thread: httplib2 connections must not be shared."""
+        services = self._services.setdefault(threading.get_ident(), {})
+        if name not in services:
             options = {}
             if self.endpoint:
                 options["api_endpoint"] = self.endpoint.rstrip("/") + SERVICE_PATHS.get(name, "/")
-            self._services[name] = build(
+            services[name] = build(
                 name, version, static_discovery=True, cache_discovery=False,
                 client_options=options or None, http=self.http(),
             )  # fmt: skip
-        return self._services[name]
+        return services[name]
 
     def batch(self, name: str, callback: Callable[..., None]) -> BatchHttpRequest:
         # client_options do not move the batch URL; it must be given explicitly

@@ -23,6 +23,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -54,17 +55,19 @@ class ProtocolState:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self._lock = threading.Lock()
         try:
             self.entries: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             self.entries = {}
 
     def record(self, meeting_id: str, doc_id: str, version: str) -> None:
-        self.entries[meeting_id] = {"doc": doc_id, "version": str(version)}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temp = self.path.with_name(self.path.name + ".tmp")
-        temp.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1), encoding="utf-8")
-        temp.replace(self.path)
+        with self._lock:  # uploads run in parallel threads
+            self.entries[meeting_id] = {"doc": doc_id, "version": str(version)}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = self.path.with_name(self.path.name + ".tmp")
+            temp.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1), encoding="utf-8")
+            temp.replace(self.path)
 
     def written_version(self, meeting_id: str, doc_id: str) -> str | None:
         entry = self.entries.get(meeting_id)
@@ -79,16 +82,15 @@ class DriveProtocolStore:
         self.folder_id = folder_id
         self.template_doc_id = template_doc_id
         self.state = ProtocolState(state)
-        self._drive: Any = None
         self._links: dict[str, str] = {}  # file ID → webViewLink, from the last list or upload
         self._pdfs: dict[str, dict[str, Any]] | None = None  # meeting ID → its PDF copy, listed once a run
         self._listing: list[dict[str, Any]] | None = None
 
+    concurrency = 4  # uploads in flight at once (Drive's per-user limit is far above this)
+
     @property
     def drive(self) -> Any:
-        if self._drive is None:
-            self._drive = self.connection.service("drive", "v3")
-        return self._drive
+        return self.connection.service("drive", "v3")  # the connection keeps one per thread
 
     def describe(self) -> str:
         return f"папка Google Диска {self.folder_id}"
