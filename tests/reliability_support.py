@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import requests
-
 from gmo_sync.core.schema import TABS
+from tests.fakegoogle.standalone import StandaloneFake
 
 REPO = Path(__file__).resolve().parents[1]
 HEADERS = [c.header for c in TABS[0].columns]  # Заседания, in init's order
@@ -202,43 +201,6 @@ def _check_link(verdict: Verdict, m: Meeting, header: str, cell: str, own: list[
 
 
 # -- the standalone fake and the CLI as subprocesses --------------------------------------------------------
-class StandaloneFake:
-    """``python -m tests.fakegoogle`` in a subprocess, driven over its HTTP control API."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.fakegoogle", "--workdir", str(workdir)],
-            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-            env={**os.environ, "PYTHONPATH": str(REPO)},
-        )  # fmt: skip
-        assert self.proc.stdout is not None
-        info = json.loads(self.proc.stdout.readline())
-        self.base_url: str = info["base_url"]
-        self.ca_path: str = info["ca_path"]
-        self.http = requests.Session()
-
-    def control(self, method: str, name: str, body: dict[str, Any] | None = None) -> Any:
-        response = self.http.request(
-            method, f"{self.base_url}/_fake/{name}", json=body, timeout=30, verify=self.ca_path
-        )  # per request: REQUESTS_CA_BUNDLE would win
-        assert response.status_code == 200, response.text
-        return response.json()
-
-    def log(self, since: int = 0) -> list[dict[str, Any]]:
-        return self.control("GET", f"log?since={since}")["entries"]
-
-    def state(self) -> dict[str, Any]:
-        return self.control("GET", "state")
-
-    def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-
-
 # the installed console script, as cron calls it; the same entry point through -c when not installed
 _SCRIPT = Path(sys.executable).with_name("gmo-sync")
 GMO_SYNC = (
