@@ -109,6 +109,14 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
+dry_run_option = click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+allow_mass_cancel_option = click.option(
+    "--allow-mass-cancel",
+    is_flag=True,
+    help="Разрешить отменить сразу много событий (больше 5 или больше половины).",
+)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="gmo-sync")
 @common_options
@@ -301,7 +309,7 @@ def check(ctx: click.Context) -> None:
 
 
 @cli.command()
-@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+@dry_run_option
 @common_options
 @click.pass_context
 def sync(ctx: click.Context, dry_run: bool) -> None:
@@ -318,7 +326,7 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
 @click.option("--meeting", "meeting_id", metavar="ID", help="Только заседание с этим ID.")
 @click.option("--force", is_flag=True, help="Перезаписать протоколы, изменённые вручную.")
 @click.option("--pdf", is_flag=True, help="Сохранить рядом копию в PDF (локально нужен LibreOffice).")
-@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+@dry_run_option
 @common_options
 @click.pass_context
 def protocols(ctx: click.Context, meeting_id: str | None, force: bool, pdf: bool, dry_run: bool) -> None:
@@ -332,12 +340,8 @@ def protocols(ctx: click.Context, meeting_id: str | None, force: bool, pdf: bool
 
 
 @cli.command()
-@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
-@click.option(
-    "--allow-mass-cancel",
-    is_flag=True,
-    help="Разрешить отменить сразу много событий (больше 5 или больше половины).",
-)
+@dry_run_option
+@allow_mass_cancel_option
 @common_options
 @click.pass_context
 def calendar(ctx: click.Context, dry_run: bool, allow_mass_cancel: bool) -> None:
@@ -354,14 +358,10 @@ def calendar(ctx: click.Context, dry_run: bool, allow_mass_cancel: bool) -> None
 
 
 @cli.command(name="run")
-@click.option("--dry-run", is_flag=True, help="Показать план и ничего не менять.")
+@dry_run_option
 @click.option("--force", is_flag=True, help="Перезаписать протоколы, изменённые вручную.")
 @click.option("--pdf", is_flag=True, help="Сохранять рядом с протоколами копии в PDF.")
-@click.option(
-    "--allow-mass-cancel",
-    is_flag=True,
-    help="Разрешить отменить сразу много событий (больше 5 или больше половины).",
-)
+@allow_mass_cancel_option
 @common_options
 @click.pass_context
 def run_all(ctx: click.Context, dry_run: bool, force: bool, pdf: bool, allow_mass_cancel: bool) -> None:
