@@ -53,23 +53,7 @@ def run_action(fake, action: dict[str, Any]) -> Any:
             "properties": {"title": action.get("title", "Master")},
             "sheets": [{"properties": {"title": t}} for t in action.get("sheets", {})] or [{}],
         }
-        book = fake.sheets.new_book(body)
-        now = fake.ws.now_iso()
-        fake.ws.files[book.id] = {
-            "kind": "drive#file",
-            "id": book.id,
-            "name": book.properties["title"],
-            "mimeType": "application/vnd.google-apps.spreadsheet",
-            "parents": [],
-            "appProperties": {},
-            "properties": {},
-            "trashed": False,
-            "createdTime": now,
-            "modifiedTime": now,
-            "version": "1",
-            "owners": [{"emailAddress": action.get("owner", "user@example.com")}],
-            "webViewLink": f"https://docs.google.com/spreadsheets/d/{book.id}/edit?usp=drivesdk",
-        }
+        book = fake.sheets.create_book(body, action.get("owner", "user@example.com"))
         for title, rows in action.get("sheets", {}).items():
             if rows:
                 fake.sheets.write_values(

@@ -72,7 +72,12 @@ class Sheets:
         return book
 
     def create(self, call: Call) -> dict[str, Any]:
-        book = self.new_book(call.body)
+        book = self.create_book(call.body, call.principal.user)
+        return self.render_book(book, include_grid=False)
+
+    def create_book(self, body: dict[str, Any], owner: str) -> Spreadsheet:
+        """A new spreadsheet, and the Drive file that every spreadsheet also is."""
+        book = self.new_book(body)
         now = self.ws.now_iso()
         self.ws.files[book.id] = {
             "kind": "drive#file",
@@ -86,10 +91,10 @@ class Sheets:
             "createdTime": now,
             "modifiedTime": now,
             "version": "1",
-            "owners": [{"emailAddress": call.principal.user}],
+            "owners": [{"emailAddress": owner}],
             "webViewLink": f"https://docs.google.com/spreadsheets/d/{book.id}/edit?usp=drivesdk",
         }
-        return self.render_book(book, include_grid=False)
+        return book
 
     def render_book(self, book: Spreadsheet, include_grid: bool, ranges: list[str] | None = None):
         metas = book.live_metadata()
