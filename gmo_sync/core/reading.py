@@ -9,7 +9,7 @@ be read correctly.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -147,6 +147,15 @@ class RowReader:
         return all(isinstance(c, str | type(None)) and is_blank(c) for c in cells)
 
 
+def data_rows(sheet: ParsedSheet, tab: Tab) -> Iterator[RowReader]:
+    """A reader for every non-empty row below the headers; empty rows between data are skipped."""
+    columns, data = sheet.columns[tab.name], sheet.tabs[tab.name]
+    for row in range(2, len(data.rows) + 1):
+        reader = RowReader(columns, data, row, sheet.problems)
+        if not reader.is_empty():
+            yield reader
+
+
 def parse_sheet(snapshot: SheetSnapshot, today: dt.date) -> ParsedSheet:
     columns, tabs, header_problems = _locate_tabs(snapshot)
     sheet = ParsedSheet(columns=columns, tabs=tabs)
@@ -228,12 +237,9 @@ def _meeting_date(value: CellValue, today: dt.date) -> dt.date:
 
 
 def _read_meetings(sheet: ParsedSheet, today: dt.date) -> None:
-    columns, data = sheet.columns[MEETINGS.name], sheet.tabs[MEETINGS.name]
     seen_ids: dict[str, int] = {}
-    for row in range(2, len(data.rows) + 1):
-        reader = RowReader(columns, data, row, sheet.problems)
-        if reader.is_empty():
-            continue
+    for reader in data_rows(sheet, MEETINGS):
+        row = reader.row
         meeting_id = reader.text("id")
         number_text = reader.text("number")
         number = reader.parsed("number", lambda v: parsing.parse_int(v, "номер протокола"))
@@ -328,12 +334,8 @@ def _read_children(
     known: dict[str, MeetingRow],
     build: Callable[[RowReader, str], Any],
 ) -> dict[str, list[Any]]:
-    columns, data = sheet.columns[tab.name], sheet.tabs[tab.name]
     result: dict[str, list[Any]] = {}
-    for row in range(2, len(data.rows) + 1):
-        reader = RowReader(columns, data, row, sheet.problems)
-        if reader.is_empty():
-            continue
+    for reader in data_rows(sheet, tab):
         meeting_id = reader.text("meeting_id")
         if not meeting_id:
             reader.fail("meeting_id", "не указан ID заседания (скопируйте его из листа «Заседания»)")
@@ -467,11 +469,7 @@ def _check_agenda_refs(
 
 
 def _read_participants(sheet: ParsedSheet) -> None:
-    columns, data = sheet.columns[PARTICIPANTS.name], sheet.tabs[PARTICIPANTS.name]
-    for row in range(2, len(data.rows) + 1):
-        reader = RowReader(columns, data, row, sheet.problems)
-        if reader.is_empty():
-            continue
+    for reader in data_rows(sheet, PARTICIPANTS):
         name = reader.text("name")
         if not name:
             reader.fail("name", "не заполнено «ФИО»")
@@ -482,7 +480,9 @@ def _read_participants(sheet: ParsedSheet) -> None:
             reader.fail("email", f"{found}, а для приглашения нужен адрес e-mail")
         if not reader.failed:
             sheet.participants.append(
-                Participant(name, reader.text("position"), reader.text("organisation"), email, invite, row)
+                Participant(
+                    name, reader.text("position"), reader.text("organisation"), email, invite, reader.row
+                )
             )
 
 
