@@ -367,3 +367,11 @@ def test_pdf_beside_the_protocol(gmo: Invoke, workspace: Path) -> None:
     assert pdf.read_bytes().startswith(b"%PDF")
     again = gmo("protocols", "--pdf")
     assert "PDF" not in again.output.replace("Протоколы", "")  # current: not made again
+
+
+def test_init_dry_run_lists_and_creates_nothing(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["init", "--local", str(tmp_path / "w"), "--dry-run"])
+    assert result.exit_code == 0
+    assert result.output.splitlines()[0] == "Пробный запуск (--dry-run): ничего не изменено. План:"
+    assert f"  создать {tmp_path / 'w' / 'ГМО.xlsx'}" in result.output
+    assert not (tmp_path / "w").exists()

@@ -221,9 +221,10 @@ def _run_logged(
     help="Создать (или починить) Google-таблицу, папку протоколов и шаблон; настройки — в ./gmo-sync.toml.",
 )
 @click.option("--title", default="ГМО библиотекарей", show_default=True, help="Название Google-таблицы.")
+@dry_run_option
 @common_options
 @click.pass_context
-def init(ctx: click.Context, local_dir: Path | None, google: bool, title: str) -> None:
+def init(ctx: click.Context, local_dir: Path | None, google: bool, title: str, dry_run: bool) -> None:
     """Создать рабочую папку: настройки, общую таблицу, шаблоны протоколов.
 
     Существующее не перезаписывается: повторный запуск только добавит недостающее
@@ -238,13 +239,24 @@ def init(ctx: click.Context, local_dir: Path | None, google: bool, title: str) -
     if (local_dir is None) == (not google):
         raise click.UsageError("Укажите одно: gmo-sync init --local ПАПКА или gmo-sync init --google")
     if google:
+        if dry_run:
+            config = load_config(settings.config_path)
+            existing = config.google.spreadsheet_id
+            what = (f"проверить и дополнить таблицу {existing}" if existing
+                    else f"создать Google-таблицу «{title}», папку протоколов и шаблон")  # fmt: skip
+            emit(f"Пробный запуск (--dry-run): ничего не изменено. План:\n  {what}")
+            return
         _init_google(ctx, settings, title)
         return
     assert local_dir is not None
     from gmo_sync.backends.local.setup import create_local_workspace
 
     today = local_now(settings.clock, ZoneInfo(DEFAULT_TIMEZONE)).date()
-    created = create_local_workspace(local_dir, today)
+    created = create_local_workspace(local_dir, today, dry_run=dry_run)
+    if dry_run:
+        lines = [f"  создать {p}" for p in created] or ["  ничего: рабочая папка уже готова"]
+        emit("Пробный запуск (--dry-run): ничего не изменено. План:\n" + "\n".join(lines))
+        return
     if settings.json:
         emit(_json_list("init", [str(p) for p in created]))
     elif not settings.quiet:

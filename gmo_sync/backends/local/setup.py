@@ -7,6 +7,7 @@ an existing workspace is harmless.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -51,30 +52,23 @@ WIDE = {"Тема": 60, "Вопрос": 60, "Содержание": 80, "Реш�
 TOOL_FILL = PatternFill("solid", fgColor="EDEDED")
 
 
-def create_local_workspace(folder: Path, today: dt.date) -> list[Path]:
-    """Create the workspace files that do not exist yet; return the ones created."""
+def create_local_workspace(folder: Path, today: dt.date, *, dry_run: bool = False) -> list[Path]:
+    """Create the workspace files that do not exist yet; return them (with ``dry_run``: only list them)."""
     settings = LocalSettings()
-    created: list[Path] = []
-    folder.mkdir(parents=True, exist_ok=True)
-    config = folder / CONFIG_NAME
-    if not config.exists():
-        config.write_text(CONFIG_TEMPLATE.format(**settings.__dict__), encoding="utf-8")
-        created.append(config)
-    workbook = folder / settings.workbook
-    if not workbook.exists():
-        write_seed_workbook(workbook, today)
-        created.append(workbook)
+    config_text = CONFIG_TEMPLATE.format(**settings.__dict__)
+    makers: dict[Path, Callable[[Path], object]] = {
+        folder / CONFIG_NAME: lambda p: p.write_text(config_text, encoding="utf-8"),
+        folder / settings.workbook: lambda p: write_seed_workbook(p, today),
+    }
     for name in TEMPLATE_NAMES:
-        target = folder / "templates" / f"{name}.docx"
-        if not target.exists():
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(template_bytes(name))
-            created.append(target)
-    protocols = folder / settings.protocols_dir
-    if not protocols.exists():
-        protocols.mkdir()
-        created.append(protocols)
-    return created
+        makers[folder / "templates" / f"{name}.docx"] = lambda p, n=name: p.write_bytes(template_bytes(n))
+    makers[folder / settings.protocols_dir] = lambda p: p.mkdir()
+    missing = [path for path in makers if not path.exists()]
+    if not dry_run:
+        for path in missing:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            makers[path](path)
+    return missing
 
 
 def write_seed_workbook(path: Path, today: dt.date) -> None:
