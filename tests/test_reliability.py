@@ -40,7 +40,6 @@ import icalendar
 import openpyxl
 import pytest
 
-from gmo_sync.backends.google import connection as google_connection
 from gmo_sync.backends.local.setup import create_local_workspace
 from tests.fakegoogle import clients
 from tests.fakegoogle.actions import run_action
@@ -81,7 +80,7 @@ def test_faults_on_a_tenth_of_all_requests_still_give_one_doc_and_one_event_per_
     gmo_google: GoogleInvoke, fake: FakeGoogle, coordinator: gspread.Client, monkeypatch: pytest.MonkeyPatch,
     seed: int, record_property: Any,
 ) -> None:  # fmt: skip
-    monkeypatch.setattr(google_connection, "TIMEOUT", CLIENT_TIMEOUT)
+    monkeypatch.setenv("GMO_SYNC_GOOGLE_TIMEOUT_SECONDS", str(CLIENT_TIMEOUT))
     book = init_workspace(gmo_google, coordinator)
     expected = meetings(30)
     type_rows(book, "Заседания", [m.row() for m in expected])

@@ -42,6 +42,7 @@ class GoogleSettings:
     state_dir: str = ""  # where protocol versions are remembered; empty: the user's state folder
     retry_attempts: int = 6
     retry_base_seconds: float = 1.0  # first back-off; doubles per retry, capped at 20 s
+    timeout_seconds: float = 60.0  # per HTTP request: a hung connection must not hang cron
     endpoint: str = ""  # tests only: the fake Workspace's base URL
     ca_bundle: str = ""  # tests only: the fake's CA certificate
 

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 def connect(config: Config) -> GoogleConnection:
     loaded = load_credentials(config)
     policy = RetryPolicy(attempts=max(1, config.google.retry_attempts), base=config.google.retry_base_seconds)
-    connection = GoogleConnection(loaded.credentials, config.google.endpoint, config.google.ca_bundle, policy)
+    connection = GoogleConnection(
+        loaded.credentials, config.google.endpoint, config.google.ca_bundle, policy,
+        timeout=config.google.timeout_seconds,
+    )  # fmt: skip
     # Keep a token refreshed during the run, so the next cron run starts without a token request.
     connection.on_close = lambda: save_refreshed(replace(loaded, credentials=connection.credentials))
     return connection

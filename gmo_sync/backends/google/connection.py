@@ -44,25 +44,29 @@ class _VerifyingSession(requests.Session):
     """Verifies against ``ca_bundle`` on every request: a session's ``verify`` alone loses to
     ``REQUESTS_CA_BUNDLE``/``CURL_CA_BUNDLE`` in the environment."""
 
-    def __init__(self, ca_bundle: str | None) -> None:
+    def __init__(self, ca_bundle: str | None, timeout: float = TIMEOUT) -> None:
         super().__init__()
         self.ca_bundle = ca_bundle
+        self.timeout = timeout
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if self.ca_bundle:
             kwargs.setdefault("verify", self.ca_bundle)
-        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
 
 class _EndpointSession(google.auth.transport.requests.AuthorizedSession):
     """An authorized requests session that sends Google-bound URLs to ``endpoint`` (tests only)."""
 
-    def __init__(self, credentials: Credentials, endpoint: str, ca_bundle: str | None) -> None:
-        token_session = _VerifyingSession(ca_bundle)
+    def __init__(
+        self, credentials: Credentials, endpoint: str, ca_bundle: str | None, timeout: float = TIMEOUT
+    ) -> None:
+        token_session = _VerifyingSession(ca_bundle, timeout)
         super().__init__(credentials, auth_request=google.auth.transport.requests.Request(token_session))
         self.endpoint = endpoint.rstrip("/")
         self.ca_bundle = ca_bundle
+        self.timeout = timeout
 
     def request(self, method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:  # type: ignore[override]
         if self.endpoint:
@@ -73,7 +77,7 @@ class _EndpointSession(google.auth.transport.requests.AuthorizedSession):
         if self.ca_bundle:
             # per request: REQUESTS_CA_BUNDLE in the environment would override session.verify
             kwargs.setdefault("verify", self.ca_bundle)
-        kwargs.setdefault("timeout", TIMEOUT)
+        kwargs.setdefault("timeout", self.timeout)
         return super().request(method, url, *args, **kwargs)
 
 
@@ -132,6 +136,7 @@ class GoogleConnection:
     ca_bundle: str = ""
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     pacer: Pacer = field(default_factory=Pacer)
+    timeout: float = TIMEOUT
     on_close: Callable[[], None] | None = field(default=None, repr=False)
     _services: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)  # by thread
 
@@ -144,14 +149,14 @@ class GoogleConnection:
             self.credentials = self.credentials.with_token_uri(self.endpoint.rstrip("/") + "/token")
 
     def gspread(self) -> gspread.Client:
-        session = _EndpointSession(self.credentials, self.endpoint, self.ca_bundle or None)
+        session = _EndpointSession(self.credentials, self.endpoint, self.ca_bundle or None, self.timeout)
         client = gspread.Client(auth=self.credentials, session=session, http_client=_RetryingHTTPClient)
         client.http_client.policy = self.retry  # type: ignore[attr-defined]
         client.http_client.pacer = self.pacer  # type: ignore[attr-defined]
         return client
 
     def http(self) -> google_auth_httplib2.AuthorizedHttp:
-        raw = _SendOnce(ca_certs=self.ca_bundle or None, timeout=TIMEOUT)
+        raw = _SendOnce(ca_certs=self.ca_bundle or None, timeout=self.timeout)
         return google_auth_httplib2.AuthorizedHttp(self.credentials, http=raw)
 
     def service(self, name: str, version: str) -> Any:
