@@ -37,10 +37,6 @@ class Deadline:
     date: dt.date | None
     text: str  # what the coordinator typed, normalised for display
 
-    @property
-    def is_open(self) -> bool:
-        return self.date is None
-
 
 @dataclass(frozen=True)
 class AgendaItem:

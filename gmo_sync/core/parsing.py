@@ -83,10 +83,6 @@ def display_text(value: CellValue) -> str:
     return str(value).strip()
 
 
-def parse_text(value: CellValue) -> str:
-    return display_text(value)
-
-
 def _serial_to_date(value: float) -> dt.date:
     if not SERIAL_MIN <= value <= SERIAL_MAX:
         raise ParseError(f"найдено число {shown(value)}, ожидается {DATE_EXAMPLE}")

@@ -137,13 +137,14 @@ class DriveProtocolStore:
             if not token:
                 return files
 
-    def _query(self, meeting_id: str | None = None) -> str:
-        parts = [f"'{self.folder_id}' in parents", "trashed = false", f"mimeType = '{GOOGLE_DOC}'"]
-        parts.append("appProperties has { key='gmoKind' and value='protocol' }")
-        if meeting_id is not None:
-            escaped = meeting_id.replace("\\", "\\\\").replace("'", "\\'")
-            parts.append(f"appProperties has {{ key='gmoMeeting' and value='{escaped}' }}")
-        return " and ".join(parts)
+    def _query(self, meeting_id: str) -> str:
+        """The one protocol of a meeting, for the look-up after an upload whose answer was lost."""
+        escaped = meeting_id.replace("\\", "\\\\").replace("'", "\\'")
+        return (
+            f"'{self.folder_id}' in parents and trashed = false and mimeType = '{GOOGLE_DOC}' and "
+            "appProperties has { key='gmoKind' and value='protocol' } and "
+            f"appProperties has {{ key='gmoMeeting' and value='{escaped}' }}"
+        )
 
     def existing(self) -> dict[str, StoredProtocol]:
         found: dict[str, StoredProtocol] = {}
