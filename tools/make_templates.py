@@ -21,6 +21,7 @@ from pathlib import Path
 
 from docx import Document
 from docx.document import Document as DocumentObject
+from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
@@ -326,6 +327,79 @@ def make_gost() -> DocumentObject:
     return doc
 
 
+# --- decisions: «Контроль исполнения решений», the register of decisions across meetings ---
+
+
+def landscape(doc: DocumentObject) -> None:
+    for section in doc.sections:
+        section.orientation = WD_ORIENT.LANDSCAPE
+        section.page_height, section.page_width = Mm(210), Mm(297)
+        section.left_margin, section.right_margin = Mm(20), Mm(15)
+        section.top_margin, section.bottom_margin = Mm(15), Mm(15)
+
+
+def shade(cell, fill: str) -> None:
+    properties = cell._tc.get_or_add_tcPr()
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), fill)
+    properties.append(shading)
+
+
+def spanning_row(table: Table, index: int, runs: Sequence[Run] | str, fill: str | None = None) -> None:
+    """A row whose cells are merged into one: a group heading inside a table loop."""
+    row = table.rows[index]
+    merged = row.cells[0].merge(row.cells[-1])
+    cell_text(merged, runs)
+    if fill:
+        shade(merged, fill)
+
+
+def make_decisions() -> DocumentObject:
+    doc = new_document(12, "Контроль исполнения решений")
+    landscape(doc)
+    para(doc, [("{{ организация }}", True)], align=CENTER)
+    para(doc, [("КОНТРОЛЬ ИСПОЛНЕНИЯ РЕШЕНИЙ", True)], align=CENTER, before=12, size=14)
+    only_open = "{% if только_невыполненные %} (только невыполненные решения){% endif %}"
+    para(doc, "заседаний ГМО: {{ период }}" + only_open, align=CENTER)
+    para(doc, "по состоянию на {{ на_дату }}", align=CENTER, after=12)
+
+    control(doc, "{%p if решения %}")
+    headers = ["№", "Протокол", "Решение", "Ответственный", "Срок", "Статус", "Отметка о выполнении"]
+    table = doc.add_table(rows=10, cols=len(headers))
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    for cell, title in zip(table.rows[0].cells, headers, strict=True):
+        cell_text(cell, [(title, True)], align=CENTER)
+    repeat_header(table.rows[0])
+    cell_text(table.rows[1].cells[0], "{%tr for г in группы %}")
+    spanning_row(table, 2, [("{{ г.статус|capitalize }} — {{ г.всего }}", True)], fill="E7E6E6")
+    cell_text(table.rows[3].cells[0], "{%tr for о in г.ответственные %}")
+    spanning_row(table, 4, [("{{ о.ответственный }} ({{ о.всего }})", True)])
+    cell_text(table.rows[5].cells[0], "{%tr for р in о.решения %}")
+    values = ["{{ р.п }}", "{{ р.протокол }}", "{{ р.решение }}", "{{ р.ответственный }}", "{{ р.срок }}",
+              "{{ р.статус }}", "{{ р.отметка }}"]
+    aligns = [CENTER, LEFT, LEFT, LEFT, CENTER, CENTER, LEFT]
+    for cell, value, align in zip(table.rows[6].cells, values, aligns, strict=True):
+        cell_text(cell, value, align=align)
+    for index in (7, 8, 9):
+        cell_text(table.rows[index].cells[0], "{%tr endfor %}")
+    set_widths(table, [10, 28, 80, 42, 22, 27, 53])
+    for row in table.rows:
+        for cell in row.cells:
+            for p in cell.paragraphs:
+                for r in p.runs:
+                    r.font.size = Pt(11)
+    para(doc, [("Итого решений: ", True), "{{ итого.всего }}; выполнено — {{ итого.выполнено }}, в работе — "
+               "{{ итого.в_работе }}, просрочено — {{ итого.просрочено }}."], before=12)
+    control(doc, "{%p else %}")
+    para(doc, "Решений нет.", before=12)
+    control(doc, "{%p endif %}")
+    para(doc, "Дата составления: {{ дата_составления }}", before=18)
+    return doc
+
+
 def stable_bytes(doc: DocumentObject) -> bytes:
     """The .docx with fixed zip timestamps: regenerating an unchanged layout gives identical bytes,
     so the template fingerprint (part of each protocol's content hash) does not change."""
@@ -344,7 +418,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: %(default)s)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, make in (("default", make_default), ("gost", make_gost)):
+    for name, make in (("default", make_default), ("gost", make_gost), ("decisions", make_decisions)):
         path = args.out / f"{name}.docx"
         path.write_bytes(stable_bytes(make()))
         print(path)

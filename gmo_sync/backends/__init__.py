@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.config import Config
-from gmo_sync.core.ports import CalendarStore, ProtocolStore, SheetBackend
+from gmo_sync.core.ports import CalendarStore, DocumentStore, ProtocolStore, SheetBackend
 from gmo_sync.core.problems import ConfigError
 
 
@@ -16,6 +16,7 @@ class Backends:
     sheet: SheetBackend
     protocols: ProtocolStore
     calendar: CalendarStore | None = None
+    documents: DocumentStore | None = None  # reports and extracts
     close: Callable[[], None] = lambda: None  # called after a run (the google backend keeps its token)
 
 

@@ -451,3 +451,7 @@ def status(ctx: click.Context) -> None:
 
 def main() -> None:
     cli(prog_name="gmo-sync")
+
+
+# Commands in their own modules (they import this one's helpers, hence at the end): one line each.
+cli.add_command(__import__("gmo_sync.cli.report", fromlist=["report"]).report)

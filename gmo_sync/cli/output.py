@@ -10,6 +10,8 @@ from gmo_sync.core.report import RunReport
 
 PROTOCOL_COUNTS = (("created", "создано"), ("updated", "обновлено"), ("skipped", "пропущено"),
                    ("unchanged", "без изменений"))  # fmt: skip
+DOCUMENT_COUNTS = (("documents_created", "создано"), ("documents_updated", "обновлено"),
+                   ("documents_skipped", "пропущено"), ("documents_unchanged", "без изменений"))  # fmt: skip
 EVENT_COUNTS = (
     ("events_created", "создано"),
     ("events_updated", "обновлено"),
@@ -32,7 +34,11 @@ def report_text(report: RunReport, *, quiet: bool) -> str:
         if "календарь" in report.steps:
             counts = ", ".join(f"{label} {report.counts.get(key, 0)}" for key, label in EVENT_COUNTS)
             lines.append(f"События: {counts}.")
-        if not report.dry_run and report.command != "check":
+        if "документы" in report.steps:
+            counts = ", ".join(f"{label} {report.counts.get(key, 0)}" for key, label in DOCUMENT_COUNTS
+                               if key != "documents_skipped" or report.counts.get(key))  # fmt: skip
+            lines.append(f"Документы: {counts}.")
+        if not report.dry_run and report.command != "check" and report.steps != ["документы"]:
             lines.append(f"Ячеек записано: {report.cells_written}." if report.cells_written
                          else "Таблица не изменена.")  # fmt: skip
     if report.problems:

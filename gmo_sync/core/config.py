@@ -29,6 +29,7 @@ class LocalSettings:
     protocols_dir: str = "protocols"
     template: str = "templates/default.docx"
     calendar_file: str = "calendar.ics"
+    documents_dir: str = "documents"  # reports and extracts (`report`, `extract`)
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ class Config:
     organisation: str = "Городское методическое объединение библиотечных работников школ"
     city: str = "Красноярск"
     log_file: str = ""
+    # a template here named after a document kind (decisions.docx, extract.docx) replaces the shipped one
+    templates_dir: str = "templates"
     local: LocalSettings = field(default_factory=LocalSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)

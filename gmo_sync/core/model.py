@@ -78,6 +78,7 @@ class Participant:
     email: str
     invite: bool
     row: int
+    groups: tuple[str, ...] = ()  # «Группы»: names by which a decision's «Ответственный» reaches them
 
 
 @dataclass(frozen=True)

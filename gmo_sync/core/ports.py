@@ -122,3 +122,42 @@ class CalendarStore(Protocol):
     def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
         """Carry out the actions; one outcome per action, in order (KEEP: the event as it is)."""
         ...
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    """A document other than a protocol (a report, an extract) that exists in the store."""
+
+    key: str  # its identity: «decisions», «extract:ГМО-2021-10-13:вопрос:1»
+    name: str  # file or document name
+    location: str  # path relative to the documents folder, or a Drive file ID
+    input_hash: str  # hash of the data and template it was rendered from
+    edited_by_hand: bool  # changed since the tool last wrote it
+
+
+class DocumentStore(Protocol):
+    """Reports and extracts, kept the way protocols are: found by key, updated in place, never twice.
+
+    Templates are looked up by kind («decisions», «extract»): a file of that name in the
+    workspace's templates folder replaces the one shipped with gmo-sync.
+    """
+
+    def describe(self) -> str: ...
+
+    def find(self, key: str) -> StoredDocument | None: ...
+
+    def save(
+        self, key: str, name: str, content: bytes, input_hash: str, replaces: StoredDocument | None
+    ) -> StoredDocument:
+        """Create a document, or replace ``replaces`` in place (renaming it to ``name``)."""
+        ...
+
+    def link(self, stored: StoredDocument) -> ProtocolLink: ...
+
+    def export_pdf(self, stored: StoredDocument) -> str | None:
+        """Make or refresh the PDF copy; its name, or None when the copy is current."""
+        ...
+
+    def template(self, kind: str) -> tuple[str, bytes]:
+        """The template of a kind of document: its name (for messages) and .docx bytes."""
+        ...

@@ -26,6 +26,7 @@ from gmo_sync.core.model import (
     Speech,
 )
 from gmo_sync.core.parsing import CellValue, ParseError, is_blank, normalize_text
+from gmo_sync.core.people import PeopleDirectory, responsible_problems, split_names
 from gmo_sync.core.problems import Problem, SheetStructureError
 from gmo_sync.core.schema import (
     AGENDA,
@@ -183,6 +184,7 @@ def parse_sheet(snapshot: SheetSnapshot, today: dt.date) -> ParsedSheet:
             decisions=tuple(sorted(decisions.get(key, []), key=lambda d: d.number)),
         )
     _read_participants(sheet)
+    _check_responsible(sheet)
     _read_journal(sheet)
     return sheet
 
@@ -481,9 +483,17 @@ def _read_participants(sheet: ParsedSheet) -> None:
         if not reader.failed:
             sheet.participants.append(
                 Participant(
-                    name, reader.text("position"), reader.text("organisation"), email, invite, reader.row
+                    name, reader.text("position"), reader.text("organisation"), email, invite, reader.row,
+                    tuple(split_names(reader.text("groups"))),
                 )
             )
+
+
+def _check_responsible(sheet: ParsedSheet) -> None:
+    columns = sheet.columns[DECISIONS.name]
+    decisions = [d for m in sheet.meetings for d in m.decisions]
+    places = {d.row: columns.ref("responsible", d.row) for d in decisions}
+    sheet.problems.extend(responsible_problems(decisions, PeopleDirectory(sheet.participants), places))
 
 
 def _read_journal(sheet: ParsedSheet) -> None:

@@ -93,6 +93,7 @@ PARTICIPANTS = Tab(
         Column("Организация", "organisation", required=False),
         Column("E-mail", "email", required=False),
         Column("Приглашать", "invite", required=False),
+        Column("Группы", "groups", required=False),
     ),
 )
 JOURNAL = Tab(

@@ -10,10 +10,11 @@ from __future__ import annotations
 from gmo_sync.rendering.context import protocol_context, variable_name
 from gmo_sync.rendering.engine import check_template, render_protocol, template_fingerprint
 from gmo_sync.rendering.errors import TemplateError
-from gmo_sync.rendering.shipped import TEMPLATE_NAMES, template_bytes, template_path
+from gmo_sync.rendering.shipped import DOCUMENT_TEMPLATES, TEMPLATE_NAMES, template_bytes, template_path
 from gmo_sync.rendering.words import date_in_words, people_count, plural, signature_name
 
 __all__ = [
+    "DOCUMENT_TEMPLATES",
     "TEMPLATE_NAMES",
     "TemplateError",
     "check_template",

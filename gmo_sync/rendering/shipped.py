@@ -5,15 +5,18 @@ from __future__ import annotations
 from importlib.resources import files
 from pathlib import Path
 
-__all__ = ["TEMPLATE_NAMES", "template_bytes", "template_path"]
+__all__ = ["DOCUMENT_TEMPLATES", "TEMPLATE_NAMES", "template_bytes", "template_path"]
 
 # default: the layout of the association's own protocols; gost: ГОСТ Р 7.0.97-2016 full form.
 TEMPLATE_NAMES = ("default", "gost")
+# documents besides protocols, by kind: decisions — «Контроль исполнения решений»;
+
+DOCUMENT_TEMPLATES = ("decisions",)
 
 
 def template_path(name: str) -> Path:
     """Path of a shipped template, e.g. ``template_path("gost")``; ``KeyError`` for an unknown name."""
-    if name not in TEMPLATE_NAMES:
+    if name not in TEMPLATE_NAMES + DOCUMENT_TEMPLATES:
         raise KeyError(name)
     return Path(str(files("gmo_sync.rendering") / "templates" / f"{name}.docx"))
 

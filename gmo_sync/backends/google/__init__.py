@@ -11,6 +11,7 @@ import platformdirs
 
 from gmo_sync.backends.google.auth import load_credentials, save_refreshed
 from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.documents import DriveDocumentStore
 from gmo_sync.backends.google.drive import DriveProtocolStore
 from gmo_sync.backends.google.retry import RetryPolicy
 from gmo_sync.backends.google.sheet import GoogleSheet
@@ -34,11 +35,11 @@ def connect(config: Config) -> GoogleConnection:
     return connection
 
 
-def state_file(config: Config) -> Path:
+def state_file(config: Config, what: str = "protocols") -> Path:
     folder = Path(config.google.state_dir) if config.google.state_dir else Path(
         platformdirs.user_state_dir("gmo-sync"))  # fmt: skip
     key = hashlib.sha256(config.google.spreadsheet_id.encode()).hexdigest()[:16]
-    return folder / f"protocols-{key}.json"
+    return folder / f"{what}-{key}.json"
 
 
 def open_google(config: Config) -> Backends:
@@ -59,6 +60,8 @@ def open_google(config: Config) -> Backends:
             connection, config.google.protocols_folder_id, config.google.template_doc_id, state_file(config)
         ),
         calendar=open_google_calendar(config, connection),
+        documents=DriveDocumentStore(connection, config.google.protocols_folder_id,
+                                     state_file(config, "documents"), config.resolve(config.templates_dir)),
     )
 
 

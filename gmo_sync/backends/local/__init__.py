@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from gmo_sync.backends.local.documents import LocalDocumentStore
 from gmo_sync.backends.local.ics import LocalCalendar
 from gmo_sync.backends.local.protocols import LocalProtocolStore
 from gmo_sync.backends.local.workbook import LocalWorkbook
@@ -25,5 +26,8 @@ def open_local(config: Config, clock: Clock = system_clock) -> Backends:
         ),
         calendar=LocalCalendar(
             config.resolve(config.local.calendar_file), config.zone, clock=clock, link_base=workbook.parent
+        ),
+        documents=LocalDocumentStore(
+            config.resolve(config.local.documents_dir), workbook.parent, config.resolve(config.templates_dir)
         ),
     )

@@ -18,7 +18,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from gmo_sync.core.config import CONFIG_NAME, LocalSettings
 from gmo_sync.core.schema import TABS
 from gmo_sync.core.seed import headers, seed_rows
-from gmo_sync.rendering import TEMPLATE_NAMES, template_bytes
+from gmo_sync.rendering import DOCUMENT_TEMPLATES, TEMPLATE_NAMES, template_bytes
 
 CONFIG_TEMPLATE = """\
 # gmo-sync: настройки рабочей папки. Полный список параметров — в README.
@@ -60,7 +60,7 @@ def create_local_workspace(folder: Path, today: dt.date, *, dry_run: bool = Fals
         folder / CONFIG_NAME: lambda p: p.write_text(config_text, encoding="utf-8"),
         folder / settings.workbook: lambda p: write_seed_workbook(p, today),
     }
-    for name in TEMPLATE_NAMES:
+    for name in TEMPLATE_NAMES + DOCUMENT_TEMPLATES:
         makers[folder / "templates" / f"{name}.docx"] = lambda p, n=name: p.write_bytes(template_bytes(n))
     makers[folder / settings.protocols_dir] = lambda p: p.mkdir()
     missing = [path for path in makers if not path.exists()]
