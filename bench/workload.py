@@ -11,6 +11,13 @@ import openpyxl
 
 FIRST_DATE = dt.date(2022, 9, 5)  # one meeting a day from here: every ID (ГМО-<date>) is distinct, all past
 PEOPLE = ("Замятина Е.Д.", "Попыхова Т.Ю.", "Иванова А.С.", "Петрова М.В.")
+# «Участники» rows for them (decisions name them as responsible); `init --local` seeds the first two
+PARTICIPANTS = (
+    ["Замятина Елена Дмитриевна", "методист", "КИМЦ", "zamyatina@example.org", "нет"],
+    ["Попыхова Татьяна Юрьевна", "руководитель ГМО", "КИМЦ", "popykhova@example.org", "нет"],
+    ["Иванова Анна Сергеевна", "педагог-библиотекарь", "СШ № 5", "ivanova@example.org", "нет"],
+    ["Петрова Мария Владимировна", "педагог-библиотекарь", "Гимназия № 2", "petrova@example.org", "нет"],
+)
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,7 @@ def fill_sheet(client: gspread.Client, spreadsheet_id: str, items: list[Meeting]
         "Заседания": [m.row() for m in items],
         "Повестка": [r for m in items for r in m.agenda()],
         "Решения": [r for m in items for r in m.decisions()],
+        "Участники": [list(p) for p in PARTICIPANTS],
     }
     for title, rows in tabs.items():
         sheet = book.worksheet(title)
@@ -107,6 +115,7 @@ def append_to_workbook(path: Path, items: list[Meeting]) -> None:
         ("Заседания", [m.row() for m in items]),
         ("Повестка", [r for m in items for r in m.agenda()]),
         ("Решения", [r for m in items for r in m.decisions()]),
+        ("Участники", [list(p) for p in PARTICIPANTS[2:]]),
     ):
         sheet = book[title]
         last = max((c.row for col in sheet.iter_cols() for c in col if c.value not in (None, "")), default=1)

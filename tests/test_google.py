@@ -33,6 +33,8 @@ def fill(coordinator: gspread.Client, spreadsheet_id: str, gmo_google: GoogleInv
         [["ГМО-2021-10-13", 1, "Создать чек-лист «Библиошкола»", "Замятина Е.Д.", "01.11.2021"]],
         "A2", value_input_option="USER_ENTERED",
     )  # fmt: skip
+    # «Ответственный» names a participant: she must be on «Участники»
+    book.worksheet("Участники").update([["Замятина Елена Дмитриевна", "методист"]], "A2")
     return book
 
 

@@ -144,6 +144,7 @@ def coordinator_fills(coordinator: gspread.Client, spreadsheet_id: str) -> gspre
         [["ГМО-2021-10-13", 1, "Создать чек-лист «Библиошкола»", "Замятина Е.Д.", "01.11.2021"]],
         "A2", value_input_option="USER_ENTERED",
     )  # fmt: skip
+    book.worksheet("Участники").update([["Замятина Елена Дмитриевна", "методист"]], "A2")  # the responsible
     return book
 
 
