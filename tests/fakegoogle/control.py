@@ -9,7 +9,8 @@ POST /_fake/latency  {"ms": 50, "per_method": {"drive.*": 200}}
 POST /_fake/quotas   {"enabled": true, "limits": {"sheets.write": 5}, "window_seconds": 60}
 POST /_fake/config   {"meet_ready_after_reads": 2, "service_account_restrictions": false, ...}
 POST /_fake/actions  {"action": "insert_row", ..., "before_request": 12}  → {"result": ...}
-POST /_fake/tokens   {"revoke_refresh_tokens": ["..."]} → expire all access tokens (and revoke those)
+POST /_fake/tokens   {"revoke_refresh_tokens": ["..."]} → expire all access tokens (and revoke those);
+                     {"narrow_scopes": {"scopes": [...], "refresh_token": "*"}} → the user unticked the rest
 """
 
 from __future__ import annotations
@@ -96,7 +97,11 @@ def _route(fake, method: str, name: str, query: dict[str, list[str]], data: dict
         fake.configure(**data)
         return {"ok": True}
     if name == "tokens" and method == "POST":
-        fake.expire_tokens(data.get("revoke_refresh_tokens"))
+        if "narrow_scopes" in data:
+            narrow = data["narrow_scopes"]
+            fake.narrow_scopes(list(narrow["scopes"]), narrow.get("refresh_token", "*"))
+        else:
+            fake.expire_tokens(data.get("revoke_refresh_tokens"))
         return {"ok": True}
     if name == "actions" and method == "POST":
         before = data.pop("before_request", None)

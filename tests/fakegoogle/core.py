@@ -68,7 +68,7 @@ class UploadSession:
 class Dispatcher:
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self.discovery = Discovery()
-        self.auth = Auth()
+        self.auth = Auth(clock=clock)
         self.faults = Faults()
         self.latency = Latency()
         self.quotas = Quotas()

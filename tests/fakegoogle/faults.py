@@ -84,9 +84,13 @@ class Faults:
             self.rules.append(rule)
         return rule
 
-    def check(self, number: int, method_id: str) -> FaultRule | None:
+    def check(self, number: int, method_id: str, explicit_only: bool = False) -> FaultRule | None:
+        """The rule that fires on this request, if any; ``explicit_only``: only rules naming a method
+        (the token endpoint: rules written for API calls must not land on a token request)."""
         with self._lock:
             for rule in self.rules:
+                if explicit_only and not rule.method:
+                    continue
                 if rule.method and not fnmatch.fnmatchcase(method_id, rule.method):
                     continue
                 limit = rule.times if rule.times is not None else (1 if rule.at is not None else None)

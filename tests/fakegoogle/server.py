@@ -21,9 +21,9 @@ from urllib.parse import urlsplit
 
 import trustme
 
-from .auth import TokenError
 from .core import Dispatcher, Response
 from .faults import FaultRule
+from .tokens import TokenEndpoint
 from .workspace import Workspace
 
 
@@ -67,7 +67,9 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         try:
             if path == "/token" and self.command == "POST":
-                response = fake._token(body)
+                response = fake.tokens.handle(body)
+            elif path == "/o/oauth2/auth" and self.command == "GET":
+                response = fake.tokens.authorize(parts.query)
             elif path.startswith("/_fake/"):
                 from .control import handle_control
 
@@ -119,6 +121,8 @@ class FakeGoogle:
         self.ws = Workspace()
         self.dispatcher = Dispatcher()
         self.dispatcher.faults.reset(seed)
+        self.dispatcher.auth.lifetime = lambda: self.ws.config.access_token_lifetime_seconds
+        self.tokens = TokenEndpoint(self.dispatcher, lambda: self.ws.config)
         self.crashes: list[str] = []
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="fakegoogle-"))
@@ -181,13 +185,6 @@ class FakeGoogle:
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # -- token endpoint -------------------------------------------------------------------------------
-    def _token(self, body: bytes) -> Response:
-        try:
-            return Response(200, self.dispatcher.auth.token_endpoint(body))
-        except TokenError as err:
-            return Response(err.status, err.body)
-
     # -- control (the same operations /_fake/... exposes over HTTP) -----------------------------------
     def reset(self) -> None:
         """Forget all state, faults, latency, quotas, log and tokens (config back to defaults)."""
@@ -199,14 +196,16 @@ class FakeGoogle:
             self.ws.config.__init__()
             self.docs.reset()
         self.dispatcher.reset()
+        self.tokens.reset()
         self.crashes.clear()
 
     @property
     def request_count(self) -> int:
         return self.dispatcher.request_count
 
-    def request_log(self) -> list[dict[str, Any]]:
-        return [dict(e) for e in self.dispatcher.log]
+    def request_log(self, tokens: bool = True) -> list[dict[str, Any]]:
+        """Every request in order; ``tokens=False`` leaves out the token endpoint's (``oauth2.token``)."""
+        return [dict(e) for e in self.dispatcher.log if tokens or e["api_method"] != "oauth2.token"]
 
     def add_fault(
         self,
@@ -237,12 +236,16 @@ class FakeGoogle:
             quotas.limits.update(limits)
 
     def expire_tokens(self, revoke_refresh_tokens: list[str] | None = None) -> None:
-        """Forget every issued access token (clients get 401 and refresh); optionally revoke refresh tokens
-        so the refresh fails with invalid_grant, like an OAuth app left in "Testing" after 7 days."""
-        auth = self.dispatcher.auth
-        with auth._lock:
-            auth.tokens.clear()
-            auth.revoked_refresh_tokens.update(revoke_refresh_tokens or [])
+        """Expire every issued access token now (a client that still holds one gets 401; one that knows
+        its token's expiry refreshes first); optionally revoke refresh tokens so the refresh fails with
+        invalid_grant, like an OAuth app left in "Testing" after 7 days."""
+        self.dispatcher.auth.expire_all(revoke_refresh_tokens)
+
+    def narrow_scopes(self, scopes: list[str], refresh_token: str = "*") -> None:
+        """The user left only ``scopes`` ticked on the consent screen: tokens from this refresh token (``*``:
+        every one, and every sign-in from now on) carry at most these; API calls needing another answer
+        403 ACCESS_TOKEN_SCOPE_INSUFFICIENT."""
+        self.dispatcher.auth.narrow(scopes, refresh_token)
 
     def configure(self, **values: Any) -> None:
         self.ws.config.update(values)

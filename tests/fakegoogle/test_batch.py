@@ -41,6 +41,7 @@ def test_drive_batch_dispatches_each_part(fake, svc):
 
 def test_calendar_batch_and_inner_faults(fake, svc):
     events = svc("calendar", "v3", batch_safe=True).events()
+    events.list(calendarId="primary").execute()  # signed in: the token request is behind us
     results, callback = _collect()
     fake.add_fault("429", method="calendar.events.insert", at=fake.request_count + 2)
     batch = clients.batch(fake.base_url, "calendar", callback)

@@ -42,7 +42,7 @@ def test_status_faults_at_request_k(fake, svc, kind, status, reason):
     if kind == "403":
         assert _error(err.value)["errors"][0]["domain"] == "usageLimits"
     drive.files().list().execute()  # fired once, then gone
-    assert [e["fault"] for e in fake.request_log()] == [None, None, kind, None]
+    assert [e["fault"] for e in fake.request_log(tokens=False)] == [None, None, kind, None]
 
 
 @pytest.mark.parametrize("kind", ["429", "503"])
@@ -50,7 +50,7 @@ def test_googleapiclient_retries_recover(fake, svc, kind):
     fake.add_fault(kind, method="drive.files.create", at=1)  # one retry: its sleep is random() * 2 s
     created = svc("drive", "v3").files().create(body={"name": "x"}).execute(num_retries=3)
     assert created["name"] == "x"
-    log = fake.request_log()
+    log = fake.request_log(tokens=False)
     assert [e["status"] for e in log] == [int(kind), 200]
     assert len(fake.ws.files) == 1
 
@@ -163,10 +163,15 @@ def test_gspread_quota_error_is_api_error(fake, gc):
 
 def test_request_log_shape(fake, svc):
     svc("drive", "v3").files().list(pageSize=5).execute()
-    (entry,) = fake.request_log()
+    token, entry = fake.request_log()  # signing in is a request too
     assert entry["method"] == "GET" and entry["path"] == "/drive/v3/files"
     assert entry["api_method"] == "drive.files.list" and entry["status"] == 200
-    assert entry["n"] == 1 and entry["time"].endswith("+00:00") and entry["user"] == "user@example.com"
+    assert entry["n"] == 2 and entry["time"].endswith("+00:00") and entry["user"] == "user@example.com"
+    assert (token["n"], token["method"], token["path"], token["status"]) == (1, "POST", "/token", 200)
+    assert (token["api_method"], token["grant"]) == ("oauth2.token", "refresh_token")
+    assert token["user"] == entry["user"]
+    assert token["client"] == "fake-client.apps.googleusercontent.com" and token["elapsed_ms"] >= 0
+    assert fake.request_log(tokens=False) == [entry]
 
 
 @pytest.mark.parametrize(("bucket", "api"), [("calendar", "calendar"), ("docs.read", "docs")])
@@ -192,7 +197,7 @@ def test_googleapiclient_retries_a_dropped_connection(fake, svc):
     fake.add_fault("drop", method="drive.files.create", at=1, times=2)
     created = svc("drive", "v3").files().create(body={"name": "x"}).execute(num_retries=2)
     assert created["name"] == "x" and len(fake.ws.files) == 1
-    assert [e["fault"] for e in fake.request_log()] == ["drop", "drop", None]
+    assert [e["fault"] for e in fake.request_log(tokens=False)] == ["drop", "drop", None]
 
 
 def test_drop_after_applies_the_write_then_loses_the_answer(fake, svc):
@@ -214,5 +219,5 @@ def test_timeout_after_applies_the_write_then_holds_the_answer(fake, svc):
         drive.files().create(body={"name": "x"}).execute()
     assert time.monotonic() - started < 1.4  # the client gave up while the fake still held the answer
     assert [f["name"] for f in fake.ws.files.values()] == ["x"]  # yet the write was applied
-    (entry,) = fake.request_log()
+    (entry,) = fake.request_log(tokens=False)
     assert (entry["fault"], entry["status"]) == ("timeout_after", None)

@@ -23,6 +23,11 @@ class Config:
     sort_moves_row_metadata: bool = True  # undocumented by Google: switch off to test the other outcome
     default_locale: str = "ru_RU"
     default_time_zone: str = "Europe/Moscow"
+    # OAuth (tokens.py): access tokens live this long; token requests per client per minute (0: no limit);
+    # the user presses «Cancel» on the consent screen.
+    access_token_lifetime_seconds: float = 3600.0
+    token_requests_per_client_per_minute: int = 0
+    consent_denied: bool = False
 
     def update(self, values: dict[str, Any]) -> None:
         for key, value in values.items():

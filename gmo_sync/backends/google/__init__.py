@@ -13,7 +13,7 @@ from gmo_sync.backends.google.auth import load_credentials, save_refreshed
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.documents import DriveDocumentStore
 from gmo_sync.backends.google.drive import DriveProtocolStore
-from gmo_sync.backends.google.retry import RetryPolicy
+from gmo_sync.backends.google.retry import RetryPolicy, failure
 from gmo_sync.backends.google.sheet import GoogleSheet
 from gmo_sync.core.config import Config
 from gmo_sync.core.problems import ConfigError
@@ -32,6 +32,10 @@ def connect(config: Config) -> GoogleConnection:
     )  # fmt: skip
     # Keep a token refreshed during the run, so the next cron run starts without a token request.
     connection.on_close = lambda: save_refreshed(replace(loaded, credentials=connection.credentials))
+    try:
+        connection.refresh_if_needed()
+    except Exception as error:  # invalid_grant, no connection: one Russian sentence, like any Google call
+        raise failure("Вход в Google", error) from error
     return connection
 
 

@@ -9,7 +9,12 @@ at the test stand-in (``[google] endpoint`` / ``GMO_SYNC_GOOGLE_ENDPOINT`` plus
 * gspread imports its URL constants by value, so instead of patching them the
   session moves Google's hosts to the endpoint;
 * google-auth ignores ``token_uri`` from authorized-user info, so it is set
-  explicitly on the credentials.
+  explicitly on the credentials — keeping the token's expiry, which the copy
+  ``with_token_uri`` makes would drop.
+
+Tokens are refreshed before a request, never after a 401: the saved expiry says
+when the access token dies, and ``refresh_if_needed`` gets a new one once, up
+front, before any (possibly parallel) API call would.
 """
 
 from __future__ import annotations
@@ -139,6 +144,7 @@ class GoogleConnection:
     timeout: float = TIMEOUT
     on_close: Callable[[], None] | None = field(default=None, repr=False)
     _services: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)  # by thread
+    _refresh_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def close(self) -> None:
         if self.on_close is not None:
@@ -146,7 +152,24 @@ class GoogleConnection:
 
     def __post_init__(self) -> None:
         if self.endpoint and hasattr(self.credentials, "with_token_uri"):
-            self.credentials = self.credentials.with_token_uri(self.endpoint.rstrip("/") + "/token")
+            moved = self.credentials.with_token_uri(self.endpoint.rstrip("/") + "/token")
+            # The copy keeps the token but not its expiry: google-auth would then take the token for
+            # valid forever and learn of its death from a 401 (401, token, retry on every first call).
+            moved.expiry = self.credentials.expiry
+            self.credentials = moved
+
+    def refresh_if_needed(self) -> bool:
+        """Get a fresh access token now if the saved one is missing or (about to be) expired.
+
+        One token request, before the first API call: the threads of a run share these credentials, and
+        each would otherwise refresh on its own. Returns whether a token request was made."""
+        with self._refresh_lock:
+            if self.credentials.valid:
+                return False
+            request = google.auth.transport.requests.Request(_VerifyingSession(self.ca_bundle or None,
+                                                                               self.timeout))  # fmt: skip
+            self.credentials.refresh(request)
+            return True
 
     def gspread(self) -> gspread.Client:
         session = _EndpointSession(self.credentials, self.endpoint, self.ca_bundle or None, self.timeout)

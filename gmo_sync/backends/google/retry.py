@@ -50,6 +50,7 @@ TRANSPORT_ERRORS = (
     TimeoutError,
     socket.timeout,
     ssl.SSLError,
+    google.auth.exceptions.TransportError,  # a token request that never got an answer
 )
 
 
