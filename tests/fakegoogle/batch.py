@@ -6,15 +6,15 @@ import secrets
 from http import HTTPStatus
 from urllib.parse import urlsplit
 
-from . import multipart
+from . import limits, multipart
 from .core import Dispatcher, Response
 from .errors import ApiError, bad_request, unauthenticated
 
-LIMITS = {"/batch/drive/v3": ("/drive/v3/", 100), "/batch/calendar/v3": ("/calendar/v3/", 1000)}
+PREFIXES = {"/batch/drive/v3": "/drive/v3/", "/batch/calendar/v3": "/calendar/v3/"}
 
 
 def handle_batch(d: Dispatcher, path: str, headers: dict[str, str], body: bytes) -> Response:
-    prefix, limit = LIMITS[path]
+    prefix = PREFIXES[path]
     try:
         principal = d.auth.principal(headers.get("authorization"))
         if principal is None:
@@ -25,14 +25,19 @@ def handle_batch(d: Dispatcher, path: str, headers: dict[str, str], body: bytes)
         found = multipart.parts(body, boundary)
         if not found:
             raise bad_request("A batch request needs at least one part.")
-        if len(found) > limit:
-            raise bad_request(f"A batch request cannot contain more than {limit} calls.")
+        if path == "/batch/calendar/v3" and len(found) > limits.CALENDAR_BATCH_PARTS:
+            raise limits.calendar_batch_overflow(len(found))
     except ApiError as err:
         return Response(err.code, err.body())
     answers = []
     batch_id = secrets.token_hex(4)
-    for part_headers, payload in found:
-        response = _one(d, prefix, path, payload, principal, batch_id)
+    for index, (part_headers, payload) in enumerate(found):
+        if path == "/batch/drive/v3" and index >= limits.DRIVE_BATCH_PARTS:
+            # Drive's limit is "soft": the parts past it fail alone, and nothing of them is applied.
+            err = limits.drive_batch_overflow()
+            response = Response(err.code, err.body())
+        else:
+            response = _one(d, prefix, path, payload, principal, batch_id)
         if response.drop:
             return response  # a dropped connection or timeout takes the whole batch with it
         content_id = part_headers.get("content-id", "")

@@ -12,6 +12,7 @@ import string
 import time
 from typing import Any
 
+from . import limits
 from .core import Call, Dispatcher, Response
 from .discovery import parse_rfc3339
 from .errors import ApiError, bad_request, not_found
@@ -47,16 +48,7 @@ def _merge(old: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any]:
 
 
 def _event_time(value: dict[str, Any] | None, name: str) -> dt.datetime:
-    if not value:
-        raise bad_request(f"Missing {name} time.", reason="required")
-    if "dateTime" in value:
-        return parse_rfc3339(value["dateTime"], f"{name}.dateTime")
-    if "date" in value:
-        try:
-            return dt.datetime.fromisoformat(value["date"]).replace(tzinfo=dt.UTC)
-        except ValueError:
-            raise bad_request(f"Invalid {name}.date: {value['date']}") from None
-    raise bad_request(f"Missing {name} time.", reason="required")
+    return limits.event_time(value, name)
 
 
 class Calendar:
@@ -158,7 +150,10 @@ class Calendar:
         event["hangoutLink"] = f"https://meet.google.com/{code}"
 
     # -- methods ----------------------------------------------------------------------------------------
-    def _validate_times(self, event: dict[str, Any]) -> None:
+    def _validate(self, event: dict[str, Any]) -> None:
+        """What Google checks in an event body it is about to store (LIMITS.md, Calendar rows)."""
+        limits.check_event_text(event)
+        limits.clip_extended_properties(event)
         start = _event_time(event.get("start"), "start")
         end = _event_time(event.get("end"), "end")
         if end < start:
@@ -182,7 +177,7 @@ class Calendar:
         else:
             event_id = "".join(secrets.choice("abcdefghijklmnopqrstuv0123456789") for _ in range(26))
         requested_conf = body.pop("conferenceData", None)
-        self._validate_times(body)
+        self._validate(body)
         self._check_principal(call, body)
         now = self.ws.now_iso()
         eid = base64.urlsafe_b64encode(f"{event_id} {cal_id}".encode()).decode().rstrip("=")
@@ -220,7 +215,7 @@ class Calendar:
                 new[key] = old[key]
             elif key in new and key != "status":
                 new.pop(key)
-        self._validate_times(new)
+        self._validate(new)
         self._check_principal(call, new)
         self._conference(call, new, requested_conf)
         changed = {k: v for k, v in new.items() if k not in ("etag", "updated")} != {

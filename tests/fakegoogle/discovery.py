@@ -19,6 +19,7 @@ from urllib.parse import unquote
 import googleapiclient
 
 from .errors import ApiError, bad_request, invalid
+from .limits import coerced_maximum
 
 DOCUMENTS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
 APIS = ("sheets.v4", "drive.v3", "calendar.v3", "docs.v1")
@@ -164,7 +165,12 @@ def _parse_param(name: str, value: str, spec: dict[str, Any]) -> Any:
         if "minimum" in spec and number < int(spec["minimum"]):
             raise invalid(f"Invalid value '{value}' for parameter '{name}': below {spec['minimum']}.", name)
         if "maximum" in spec and number > int(spec["maximum"]):
-            raise invalid(f"Invalid value '{value}' for parameter '{name}': above {spec['maximum']}.", name)
+            ceiling = coerced_maximum(spec)  # Drive's pageSize: "values above 1000 will be coerced to 1000"
+            if ceiling is None:
+                raise invalid(
+                    f"Invalid value '{value}' for parameter '{name}': above {spec['maximum']}.", name
+                )
+            number = ceiling
         return number
     if kind == "boolean":
         if value.lower() not in ("true", "false"):  # requests sends Python's "True"; Google accepts it

@@ -7,6 +7,7 @@ import copy
 import hashlib
 from typing import Any
 
+from . import limits
 from .core import Call, Dispatcher, Response
 from .docs import DOCX_MIME, docx_text, minimal_docx, minimal_pdf
 from .drive_query import parse_query
@@ -118,6 +119,9 @@ class Drive:
         file["md5Checksum"] = hashlib.md5(media).hexdigest()
 
     def _apply_metadata(self, file: dict[str, Any], meta: dict[str, Any]) -> None:
+        limits.check_property_sizes(meta)
+        limits.check_file_name(meta)
+        merged_props: dict[str, dict[str, str]] = {}
         for key in ("appProperties", "properties"):
             if key in meta:
                 merged = dict(file.get(key) or {})
@@ -126,7 +130,9 @@ class Drive:
                         merged.pop(k, None)  # null deletes a property, as in Drive
                     else:
                         merged[k] = str(v)
-                file[key] = merged
+                merged_props[key] = merged
+        limits.check_property_counts(merged_props)  # before anything changes: a refused update is a no-op
+        file.update(merged_props)
         for key in ("name", "description", "starred", "trashed"):
             if key in meta:
                 file[key] = meta[key]
@@ -143,6 +149,7 @@ class Drive:
     def new_file(
         self, meta: dict[str, Any], owner: str, media: bytes | None = None, media_type: str | None = None
     ) -> dict[str, Any]:
+        limits.check_file_name(meta)
         for parent in meta.get("parents") or []:
             if parent not in ("root", ROOT_ID) and parent not in self.ws.files:
                 raise not_found(f"File not found: {parent}.", location="parents")
@@ -290,11 +297,12 @@ class Drive:
             raise bad_request(f"The requested conversion is not supported: {target}.", reason="badRequest")
         docx = self.ws.contents.get(file["id"], minimal_docx([]))
         if target == DOCX_MIME:
-            return Response(200, docx, content_type=DOCX_MIME)
-        text = "\n".join(docx_text(docx))
-        if target == "text/plain":
-            return Response(200, ("\ufeff" + text).encode(), content_type="text/plain")
-        return Response(200, minimal_pdf(text), content_type="application/pdf")
+            content = docx
+        else:
+            text = "\n".join(docx_text(docx))
+            content = ("\ufeff" + text).encode() if target == "text/plain" else minimal_pdf(text)
+        limits.check_export_size(content)
+        return Response(200, content, content_type=target)
 
     def delete(self, call: Call) -> Response:
         file = self.file(call.path_params["fileId"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from . import a1, cells
+from . import a1, cells, limits
 from .core import Call, Dispatcher
 from .errors import ApiError, bad_request, not_found
 from .sheets_model import Sheet, Spreadsheet
@@ -68,6 +68,7 @@ class Sheets:
                 )
         for meta in body.get("developerMetadata", []):
             book.attach_metadata(meta)
+        limits.check_cell_total(book)
         self.ws.spreadsheets[book.id] = book
         return book
 
@@ -211,6 +212,7 @@ class Sheets:
             single, label = False, a1.format_range(sheet.title, r0, c0, r1, c1)
         if values and not isinstance(values[0], list):
             raise bad_request("Invalid values: expected a list of lists.", reason="invalid")
+        limits.check_values(values)
         if major == "COLUMNS":
             width = max((len(v) for v in values), default=0)
             values = [[col[i] if i < len(col) else None for col in values] for i in range(width)]
@@ -322,6 +324,8 @@ class Sheets:
         book = self.book(call.path_params["spreadsheetId"])
         body = call.body or {}
         option = body.get("valueInputOption")
+        for i, vr in enumerate(body.get("data", [])):
+            limits.check_values(vr.get("values", []), f"data[{i}]")
         responses = [
             self.write_values(
                 book, vr["range"], vr.get("values", []), option, vr.get("majorDimension", "ROWS")
@@ -358,6 +362,7 @@ class Sheets:
             option,
             grow=True,
         )
+        limits.check_cell_total(book)
         out: dict[str, Any] = {"spreadsheetId": book.id, "updates": updates}
         if last >= r0:
             out["tableRange"] = a1.format_range(sheet.title, r0, c0, last + 1, right)
@@ -464,6 +469,7 @@ class Sheets:
         return out
 
     def _write_rowdata(self, book, sheet, r0, c0, rows, fields: str) -> None:
+        limits.check_row_data(rows)
         for i, row in enumerate(rows):
             for j, data in enumerate(row.get("values", [])):
                 if r0 + i >= len(sheet.rows) or c0 + j >= len(sheet.col_uids):

@@ -6,6 +6,7 @@ import copy
 import random
 from typing import Any
 
+from . import limits
 from .errors import ApiError, bad_request
 from .sheets_model import Spreadsheet
 
@@ -22,7 +23,9 @@ def apply_request(sheets, book: Spreadsheet, request: dict[str, Any], index: int
             reason="notImplemented",
         )
     try:
-        return handler(sheets, book, body)
+        reply = handler(sheets, book, body)
+        limits.check_cell_total(book)  # grids grow by addSheet, insert/appendDimension, gridProperties
+        return reply
     except ApiError as err:
         if not err.message.startswith("Invalid requests"):
             err.message = f"Invalid requests[{index}].{kind}: {err.message}"
