@@ -20,7 +20,7 @@ from gmo_sync.core.calendar import (
     plan_events,
 )
 from gmo_sync.core.clock import fixed_clock
-from gmo_sync.core.model import Format, MeetingStatus, Participant
+from gmo_sync.core.model import AgendaItem, Format, MeetingStatus, Participant
 from gmo_sync.core.ports import CalendarStore, StoredEvent
 from tests.contract.memory_calendar import MemoryCalendar
 from tests.contract.samples import ZONE, make_config, make_meeting, make_spec
@@ -360,3 +360,24 @@ def test_the_guard_counts_the_events_the_plan_creates(
             a for a in (plan.held_back if guarded else plan.actions) if a.kind == EventActionKind.CANCEL
         ]
         assert (bool(plan.problems), len(cancels)) == (guarded, cancelled)
+
+
+QUESTIONS = st.lists(st.text(min_size=1, max_size=120), min_size=1, max_size=30)
+
+
+@given(QUESTIONS, st.integers(100, 3000))  # the smallest limit still holds the link and a line or two
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
+def test_a_description_fits_its_limit_and_keeps_the_protocol_link(questions: list[str], limit: int) -> None:
+    agenda = tuple(AgendaItem("ГМО-1", n, q, "", n + 1) for n, q in enumerate(questions, 1))
+    meeting = make_meeting(agenda=agenda)
+    full = event_spec(meeting, [], make_config(), "https://docs.example/d/1")
+    spec = event_spec(meeting, [], make_config(), "https://docs.example/d/1", description_limit=limit)
+    assert full is not None and spec is not None
+    if len(full.description) <= limit:
+        assert (spec.description, spec.cut_at) == (full.description, None)
+        return
+    assert len(spec.description) <= limit and spec.cut_at in agenda
+    assert spec.description.endswith("…\n\nПротокол: https://docs.example/d/1")
+    # everything before the cut item is there in full
+    shown = agenda[: agenda.index(spec.cut_at)]
+    assert all(f"{item.number}. {item.question}" in spec.description for item in shown)

@@ -19,8 +19,9 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from gmo_sync.core.config import Config
-from gmo_sync.core.model import Meeting, MeetingStatus, Participant
+from gmo_sync.core.model import AgendaItem, Meeting, MeetingStatus, Participant
 from gmo_sync.core.ports import StoredEvent
+from gmo_sync.core.problems import Problem
 from gmo_sync.core.reading import id_key
 from gmo_sync.rendering.words import plural
 
@@ -48,6 +49,9 @@ class EventSpec:
     cancelled: bool
     attendees: tuple[str, ...] = ()  # e-mails, sorted; only when config.calendar.invite
     want_video: bool = False  # ask the store for a video meeting (the meeting has no link of its own)
+    # the «Повестка» item from which the description was cut to fit the store's limit (not in the hash:
+    # the description itself is)
+    cut_at: AgendaItem | None = field(default=None, compare=False)
 
     @property
     def zone_name(self) -> str:
@@ -83,22 +87,45 @@ def event_summary(pattern: str, meeting: Meeting) -> str:
     return summary or meeting.topic
 
 
-def event_description(meeting: Meeting, protocol_link: str) -> str:
-    lines = []
-    if meeting.agenda:
-        lines.append("Повестка:")
-        for item in meeting.agenda:
-            speaker = f" — {item.speaker}" if item.speaker else ""
-            lines.append(f"{item.number}. {item.question}{speaker}")
-    if protocol_link:
-        if lines:
-            lines.append("")
-        lines.append(f"Протокол: {protocol_link}")
-    return "\n".join(lines)
+def event_description(meeting: Meeting, protocol_link: str, limit: int | None = None) -> str:
+    return fit_description(meeting, protocol_link, limit)[0]
+
+
+def fit_description(meeting: Meeting, protocol_link: str, limit: int | None) -> tuple[str, AgendaItem | None]:
+    """The agenda and the protocol link, within ``limit`` characters when the calendar has one.
+
+    What does not fit is cut at an agenda line, marked «…», and the first item cut is returned so
+    the run can name its cell; the protocol link is always kept (the full agenda is in the protocol).
+    """
+    agenda: list[tuple[AgendaItem, str]] = []
+    for item in meeting.agenda:
+        speaker = f" — {item.speaker}" if item.speaker else ""
+        agenda.append((item, f"{item.number}. {item.question}{speaker}"))
+    tail = [f"Протокол: {protocol_link}"] if protocol_link else []
+    if tail and agenda:
+        tail.insert(0, "")
+    head = ["Повестка:"] if agenda else []
+    full = "\n".join(head + [line for _, line in agenda] + tail)
+    if limit is None or len(full) <= limit:
+        return full, None
+    ending = ["…", *tail]
+    lines = list(head)
+    for item, line in agenda:
+        room = limit - len("\n".join([*lines, line, *ending]))
+        if room < 0:
+            part = line[: max(0, len(line) + room)]
+            return "\n".join([*lines, part, *ending] if part else [*lines, *ending])[:limit], item
+        lines.append(line)
+    return full[:limit], None  # only the link itself is too long: nothing of the agenda was cut
 
 
 def event_spec(
-    meeting: Meeting, participants: Iterable[Participant], config: Config, protocol_link: str
+    meeting: Meeting,
+    participants: Iterable[Participant],
+    config: Config,
+    protocol_link: str,
+    *,
+    description_limit: int | None = None,
 ) -> EventSpec | None:
     """The event ``meeting`` should have, or None when it gets no event (offline, no start time)."""
     if not meeting.is_online or meeting.start is None or meeting.status not in _CALENDAR_STATUSES:
@@ -116,17 +143,19 @@ def event_spec(
     if config.calendar.invite:
         emails = {p.email.strip().casefold(): p.email.strip() for p in participants if p.invite and p.email}
         attendees = tuple(sorted(emails.values(), key=str.casefold))
+    description, cut_at = fit_description(meeting, protocol_link, description_limit)
     return EventSpec(
         meeting_id=meeting.id,
         summary=event_summary(config.calendar.summary, meeting),
         start=start,
         end=end,
-        description=event_description(meeting, protocol_link),
+        description=description,
         location=place,
         url=url,
         cancelled=meeting.status == MeetingStatus.CANCELLED,
         attendees=attendees,
         want_video=config.calendar.meet_links and not url,
+        cut_at=cut_at,
     )
 
 
@@ -168,6 +197,7 @@ class EventPlan:
     actions: list[EventAction]
     problems: list[str] = field(default_factory=list)  # Russian, e.g. the mass-cancel guard
     held_back: list[EventAction] = field(default_factory=list)  # cancellations the guard stopped
+    cell_problems: list[Problem] = field(default_factory=list)  # with their own place, e.g. a cut agenda
 
     def changes(self) -> list[EventAction]:
         return [a for a in self.actions if a.kind != EventActionKind.KEEP]

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from gmo_sync.core.calendar import EventActionKind, EventPlan, event_spec, plan_events
+from gmo_sync.core.calendar import EventActionKind, EventPlan, EventSpec, event_spec, plan_events
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, MeetingStatus
 from gmo_sync.core.ports import CalendarStore, ProtocolLink, StoredEvent
+from gmo_sync.core.problems import Problem
 from gmo_sync.core.reading import ParsedSheet, id_key
 from gmo_sync.core.report import RunReport
-from gmo_sync.core.schema import MEETINGS
+from gmo_sync.core.schema import AGENDA, MEETINGS
 
 CALENDAR_PLACE = "Календарь"
 KIND_COUNTS = {EventActionKind.CREATE: "events_created", EventActionKind.UPDATE: "events_updated",
@@ -32,16 +33,34 @@ def plan_calendar(
     *,
     allow_mass_cancel: bool,
 ) -> EventPlan:
+    # A calendar may cap the description (Google's is about 8 KB): the agenda is cut there, and said so.
+    limit = getattr(store, "description_limit", None)
     specs = [
         spec
         for meeting in meetings
-        if (spec := event_spec(meeting, parsed.participants, config, _protocol_url(meeting, protocol_links)))
-    ]
+        if (spec := event_spec(meeting, parsed.participants, config, _protocol_url(meeting, protocol_links),
+                               description_limit=limit))
+    ]  # fmt: skip
     rows = parsed.meeting_rows
     known = {new_ids.get(r.row, r.id) for r in rows if new_ids.get(r.row, r.id)}
     cancelled = {r.id for r in rows if r.id and r.status == MeetingStatus.CANCELLED}
-    return plan_events(specs, store.existing(), known, allow_mass_cancel=allow_mass_cancel,
+    plan = plan_events(specs, store.existing(), known, allow_mass_cancel=allow_mass_cancel,
                        cancelled_ids=cancelled)  # fmt: skip
+    plan.cell_problems.extend(_cut_agendas(parsed, specs, limit))
+    return plan
+
+
+def _cut_agendas(parsed: ParsedSheet, specs: list[EventSpec], limit: int | None) -> list[Problem]:
+    problems = []
+    for spec in specs:
+        if spec.cut_at is not None and not spec.cancelled:
+            place = parsed.columns[AGENDA.name].ref("question", spec.cut_at.row)
+            problems.append(Problem(place, (
+                f"повестка заседания {spec.meeting_id} не помещается в описание события календаря "
+                f"(не больше {limit} символов): в событие записано начало повестки до этого вопроса, "
+                f"полностью она — в протоколе. Чтобы она вошла целиком, сократите формулировки вопросов"
+            )))  # fmt: skip
+    return problems
 
 
 def describe_calendar_plan(plan: EventPlan, report: RunReport) -> None:
@@ -50,6 +69,7 @@ def describe_calendar_plan(plan: EventPlan, report: RunReport) -> None:
         report.count(KIND_COUNTS[action.kind])
     for message in plan.problems:
         report.problem(CALENDAR_PLACE, message)
+    report.problems.extend(plan.cell_problems)
 
 
 def apply_calendar(plan: EventPlan, store: CalendarStore, report: RunReport,
@@ -68,6 +88,7 @@ def apply_calendar(plan: EventPlan, store: CalendarStore, report: RunReport,
                 report.count(KIND_COUNTS[action.kind])
     for message in plan.problems:
         report.problem(CALENDAR_PLACE, message)
+    report.problems.extend(plan.cell_problems)
     return events
 
 

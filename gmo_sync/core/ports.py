@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class WriteReport:
     written: int
-    skipped: list[str]  # places not written because their row moved or vanished (Russian messages)
+    skipped: list[str]  # "place: message" (Russian): rows that moved or vanished, cells cut to fit
 
 
 class SheetBackend(Protocol):

@@ -5,7 +5,9 @@ Calendar accepts as a client-supplied ID), so a second insert for the same meeti
 whose answer was lost, a run killed before the write-back, a coordinator who cleared the Событие cell —
 answers 409 instead of making a duplicate; the store then reads the event and reconciles it. The event
 also carries private extended properties (meeting ID, content hash, a kind marker) so ``existing()`` lists
-exactly the events gmo-sync made, cancelled ones included, and nobody else's.
+exactly the events gmo-sync made, cancelled ones included, and nobody else's. Calendar cuts a property
+value past 1024 characters without a word, so an ID longer than that is stored as a checked hash plus
+parts (``properties.py``).
 
 Round trips: every write of one ``apply`` goes out in Calendar HTTP batches (≤ 1000 calls each), so N
 creates cost ⌈N/1000⌉ requests. A batch does not retry its parts, so the parts that failed with a
@@ -34,6 +36,7 @@ from typing import Any
 
 import google_auth_httplib2
 
+from gmo_sync.backends.google import properties
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.retry import error_status, is_retryable
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
@@ -142,6 +145,10 @@ class _Job:
 class GoogleCalendar:
     """A ``CalendarStore`` over one Google Calendar."""
 
+    # Google's reference gives no size for a description; public reports put the cap at about 8 KB
+    # (8,192 / 8,000 characters, see tests/fakegoogle/LIMITS.md): the lower figure keeps us clear of it.
+    description_limit = 8000
+
     def __init__(
         self,
         connection: GoogleConnection,
@@ -195,7 +202,7 @@ class GoogleCalendar:
         found: dict[str, StoredEvent] = {}
         by_key: dict[str, dict[str, Any]] = {}
         for event in self._list_ours():
-            meeting_id = _private(event).get(MEETING_KEY, "")
+            meeting_id = properties.read(_private(event), MEETING_KEY)
             if not meeting_id:
                 continue
             key = id_key(meeting_id)
@@ -306,9 +313,7 @@ class GoogleCalendar:
             location=spec.location,
             start={"dateTime": spec.start.isoformat(), "timeZone": self.zone_name},
             end={"dateTime": spec.end.isoformat(), "timeZone": self.zone_name},
-            extendedProperties={
-                "private": {KIND_KEY: KIND, MEETING_KEY: spec.meeting_id, HASH_KEY: spec.content_hash}
-            },
+            extendedProperties={"private": self._marks(job, spec)},
         )
         if spec.url:
             body["source"] = {"title": spec.summary, "url": spec.url}
@@ -326,6 +331,15 @@ class GoogleCalendar:
                 }
             }
         return body
+
+    @staticmethod
+    def _marks(job: _Job, spec: EventSpec) -> dict[str, str | None]:
+        marks = {KIND_KEY: KIND, **properties.spell(MEETING_KEY, spec.meeting_id, properties.calendar_fits),
+                 HASH_KEY: spec.content_hash}  # fmt: skip
+        if job.call != "patch" or job.base is None:
+            return dict(marks)
+        # PATCH merges properties: parts of a longer ID written before would linger (and use up room)
+        return {**properties.stale(_private(job.base), MEETING_KEY, marks), **marks}
 
     def _answered(self, job: _Job, event: dict[str, Any]) -> None:
         job.attempts = 0
@@ -478,7 +492,7 @@ def _private(event: dict[str, Any]) -> dict[str, str]:
 def _stored(event: dict[str, Any]) -> StoredEvent:
     private = _private(event)
     return StoredEvent(
-        meeting_id=private.get(MEETING_KEY, ""),
+        meeting_id=properties.read(private, MEETING_KEY),
         event_id=str(event["id"]),
         link=str(event.get("htmlLink", "")),
         video_link=video_link(event),

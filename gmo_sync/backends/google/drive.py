@@ -5,7 +5,9 @@ Exactly once by construction: every protocol carries ``appProperties``
 by meeting ID — a cleared link cell, or a run that died between the upload and
 the write-back, never produces a second document. A create that fails in a way
 that may have reached Drive (timeout, dropped connection, 5xx) is followed by a
-look-up before it is sent again.
+look-up before it is sent again. An ID too long for one 124-byte property is
+stored as a checked hash plus parts (``properties.py``); the look-up by the hash
+is confirmed against the full ID.
 
 Hand edits: Drive's ``version`` grows with every change. The version each
 protocol had right after gmo-sync wrote it is kept in a small state file in the
@@ -29,11 +31,14 @@ from typing import Any
 
 from googleapiclient.http import MediaIoBaseUpload
 
+from gmo_sync.backends.google import properties
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.retry import error_status, failure, is_retryable
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
-from gmo_sync.core.problems import ConfigError
+from gmo_sync.core.problems import BackendError, ConfigError
+from gmo_sync.core.reading import id_key
 from gmo_sync.rendering import template_bytes
+from gmo_sync.rendering.words import plural
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,7 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 GOOGLE_DOC = "application/vnd.google-apps.document"
 PDF = "application/pdf"
 FILE_FIELDS = "id,name,version,webViewLink,appProperties,modifiedTime,createdTime"
+MEETING_KEY = "gmoMeeting"
 
 
 def template_cache(folder: Path, doc_id: str, version: object) -> Path | None:
@@ -85,6 +91,7 @@ class DriveProtocolStore:
         self._links: dict[str, str] = {}  # file ID → webViewLink, from the last list or upload
         self._pdfs: dict[str, dict[str, Any]] | None = None  # meeting ID → its PDF copy, listed once a run
         self._listing: list[dict[str, Any]] | None = None
+        self._props: dict[str, dict[str, str]] = {}  # file ID → its appProperties as last seen
 
     concurrency = 4  # uploads in flight at once (Drive's per-user limit is far above this)
 
@@ -139,11 +146,12 @@ class DriveProtocolStore:
 
     def _query(self, meeting_id: str) -> str:
         """The one protocol of a meeting, for the look-up after an upload whose answer was lost."""
-        escaped = meeting_id.replace("\\", "\\\\").replace("'", "\\'")
+        wanted = properties.lookup_value(MEETING_KEY, meeting_id, properties.drive_fits)
+        escaped = wanted.replace("\\", "\\\\").replace("'", "\\'")
         return (
             f"'{self.folder_id}' in parents and trashed = false and mimeType = '{GOOGLE_DOC}' and "
             "appProperties has { key='gmoKind' and value='protocol' } and "
-            f"appProperties has {{ key='gmoMeeting' and value='{escaped}' }}"
+            f"appProperties has {{ key='{MEETING_KEY}' and value='{escaped}' }}"
         )
 
     def existing(self) -> dict[str, StoredProtocol]:
@@ -160,7 +168,8 @@ class DriveProtocolStore:
 
     def _stored(self, file: dict[str, Any]) -> StoredProtocol:
         props = file.get("appProperties") or {}
-        meeting_id = props.get("gmoMeeting", "")
+        meeting_id = properties.read(props, MEETING_KEY)
+        self._props[file["id"]] = props
         written = self.state.written_version(meeting_id, file["id"])
         untouched = bool(file.get("createdTime")) and file.get("modifiedTime") == file.get("createdTime")
         edited = not untouched if written is None else str(file.get("version")) != written
@@ -172,16 +181,14 @@ class DriveProtocolStore:
     def save(
         self, meeting_id: str, name: str, content: bytes, input_hash: str, replaces: StoredProtocol | None
     ) -> StoredProtocol:
-        metadata = {
-            "name": name,
-            "appProperties": {"gmoKind": "protocol", "gmoMeeting": meeting_id, "gmoInput": input_hash},
-        }
+        marks = _marks("protocol", meeting_id, input_hash)
         media = MediaIoBaseUpload(io.BytesIO(content), mimetype=DOCX, resumable=False)
         if replaces is None:
-            file = self._create(
-                {**metadata, "mimeType": GOOGLE_DOC, "parents": [self.folder_id]}, media, meeting_id
-            )
+            body = {"name": name, "appProperties": marks, "mimeType": GOOGLE_DOC, "parents": [self.folder_id]}
+            file = self._create(body, media, meeting_id)
         else:
+            stale = properties.stale(self._props.get(replaces.location, {}), MEETING_KEY, marks)
+            metadata = {"name": name, "appProperties": {**stale, **marks}}
             request = self.drive.files().update(
                 fileId=replaces.location,
                 body=metadata,
@@ -208,7 +215,8 @@ class DriveProtocolStore:
                     raise _drive_error(error, attempt + 1) from error
                 policy.retries_done += 1
                 policy.sleep(policy.delay(attempt, error))
-                found = self._list(self._query(meeting_id))
+                # the query asks for the (possibly hashed) marker; the full ID confirms it is this meeting's
+                found = [f for f in self._list(self._query(meeting_id)) if _holds(f, meeting_id)]
                 if found:
                     log.info("протокол заседания %s уже создан предыдущей попыткой", meeting_id)
                     return found[0]
@@ -219,19 +227,22 @@ class DriveProtocolStore:
         if self._pdfs is None:
             query = (f"'{self.folder_id}' in parents and trashed = false and mimeType = '{PDF}' and "
                      "appProperties has { key='gmoKind' and value='pdf' }")  # fmt: skip
-            self._pdfs = {(f.get("appProperties") or {}).get("gmoMeeting", ""): f for f in self._list(query)}
+            self._pdfs = {properties.read(f.get("appProperties") or {}, MEETING_KEY): f
+                          for f in self._list(query)}  # fmt: skip
         current = self._pdfs.get(stored.meeting_id)
         if current is not None and (current.get("appProperties") or {}).get("gmoInput") == stored.input_hash:
             return None
+        marks = _marks("pdf", stored.meeting_id, stored.input_hash)
         request = self.drive.files().export(fileId=stored.location, mimeType=PDF)
         content = self.connection.execute("Google Диск (экспорт PDF)", request)
         media = MediaIoBaseUpload(io.BytesIO(content), mimetype=PDF, resumable=False)
-        marks = {"gmoKind": "pdf", "gmoMeeting": stored.meeting_id, "gmoInput": stored.input_hash}
         body = {"name": f"{stored.name}.pdf", "appProperties": marks}
         if current is None:
             request = self.drive.files().create(body={**body, "parents": [self.folder_id]}, media_body=media,
                                                 fields=FILE_FIELDS, supportsAllDrives=True)  # fmt: skip
         else:
+            before = current.get("appProperties") or {}
+            body["appProperties"] = {**properties.stale(before, MEETING_KEY, marks), **marks}
             request = self.drive.files().update(fileId=current["id"], body=body, media_body=media,
                                                 fields=FILE_FIELDS, supportsAllDrives=True)  # fmt: skip
         file = self.connection.execute("Google Диск (PDF протокола)", request)
@@ -243,6 +254,25 @@ class DriveProtocolStore:
             f"https://docs.google.com/document/d/{stored.location}/edit"
         )
         return ProtocolLink(url, url)
+
+
+def _holds(file: dict[str, Any], meeting_id: str) -> bool:
+    return id_key(properties.read(file.get("appProperties") or {}, MEETING_KEY)) == id_key(meeting_id)
+
+
+def _marks(kind: str, meeting_id: str, input_hash: str) -> dict[str, str]:
+    """The appProperties of a protocol or its PDF, within Drive's limits (or a Russian refusal)."""
+    marks = {"gmoKind": kind, **properties.spell(MEETING_KEY, meeting_id, properties.drive_fits),
+             "gmoInput": input_hash}  # fmt: skip
+    if len(marks) > properties.DRIVE_PROPERTIES_PER_APP:
+        chars, size = len(meeting_id), len(meeting_id.encode("utf-8"))
+        length = f"{chars} {plural(chars, 'символ', 'символа', 'символов')}, "
+        length += f"{size} {plural(size, 'байт', 'байта', 'байт')} в UTF-8"
+        raise BackendError(
+            f"ID заседания слишком длинный для Google Диска ({length}): документ не создан. "
+            "Сократите ID в столбце «ID» и запустите снова"
+        )
+    return marks
 
 
 class DriveStorageError(ConfigError):

@@ -18,11 +18,12 @@ from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.drive import DOCX, GOOGLE_DOC, template_cache
 from gmo_sync.backends.google.sheet import quote_tab
 from gmo_sync.core.config import Config
-from gmo_sync.core.problems import column_letter
+from gmo_sync.core.problems import ConfigError, column_letter
 from gmo_sync.core.schema import TABS, Column, Tab, header_key
 from gmo_sync.rendering import template_bytes
 
 FOLDER = "application/vnd.google-apps.folder"
+MAX_NAME = 1024  # characters in a Drive file name (longer ones are refused; tests/fakegoogle/LIMITS.md)
 DROPDOWNS = {
     ("Заседания", "Формат"): ["онлайн", "очно", "смешанный"],
     ("Заседания", "Статус"): ["запланировано", "проведено", "отменено"],
@@ -43,6 +44,11 @@ class GoogleWorkspace:
 def create_or_repair(connection: GoogleConnection, title: str, spreadsheet_id: str = "",
                      folder_id: str = "", template_doc_id: str = "",
                      cache_dir: Path | None = None) -> GoogleWorkspace:  # fmt: skip
+    folder_name = f"{title} — протоколы"
+    if not folder_id and len(folder_name) > MAX_NAME:
+        # checked before anything is made: a refused folder would leave a spreadsheet behind
+        raise ConfigError(f"Название «{title[:40]}…» слишком длинное ({len(title)} символов): Google Диск "
+                          f"принимает имена до {MAX_NAME} символов. Укажите --title короче.")  # fmt: skip
     client = connection.gspread()
     repaired: list[str] = []
     if not spreadsheet_id:
@@ -54,7 +60,7 @@ def create_or_repair(connection: GoogleConnection, title: str, spreadsheet_id: s
     drive = connection.service("drive", "v3")
     if not folder_id:
         request = drive.files().create(
-            body={"name": f"{title} — протоколы", "mimeType": FOLDER}, fields="id", supportsAllDrives=True
+            body={"name": folder_name, "mimeType": FOLDER}, fields="id", supportsAllDrives=True
         )
         folder_id = connection.execute("Drive: папка протоколов", request)["id"]
     if not template_doc_id:

@@ -26,7 +26,7 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import gspread
@@ -140,9 +140,11 @@ class GoogleSheet:
     def write(self, writes: Sequence[CellWrite]) -> WriteReport:
         if not writes:
             return WriteReport(0, [])
+        writes, clipped = _fit_cells(writes)
         tabs = {w.tab for w in writes}
         before = self._current_rows(tabs)
         placed, skipped = _place(writes, before)
+        skipped = clipped + skipped
         if not placed:
             return WriteReport(0, skipped)
         self._send([(p.write, p.row, p.write.value) for p in placed])
@@ -194,6 +196,24 @@ class GoogleSheet:
         for tab, value_range in zip(ordered, response.get("valueRanges", []), strict=False):
             result[tab] = value_range.get("values", [])
         return result
+
+
+CELL_CHARS = 50_000  # Google Sheets refuses the whole write when one cell holds more (400 INVALID_ARGUMENT)
+
+
+def _fit_cells(writes: Sequence[CellWrite]) -> tuple[list[CellWrite], list[str]]:
+    """Cut what would not fit a cell, with a note per cell: one long text must not cost the whole write."""
+    fitted: list[CellWrite] = []
+    notes: list[str] = []
+    for w in writes:
+        if len(w.value) > CELL_CHARS:
+            notes.append(
+                f"{cell_ref(w.tab, w.row, w.column)}: текст длиннее {CELL_CHARS:,} символов".replace(",", " ")
+                + " (предел ячейки Google Таблиц) — записано только начало текста"
+            )
+            w = replace(w, value=w.value[: CELL_CHARS - 1] + "…")
+        fitted.append(w)
+    return fitted, notes
 
 
 REPAIR_ROUNDS = 2  # races are rare and each round narrows them; after that the next run finishes the job
