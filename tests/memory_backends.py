@@ -80,6 +80,9 @@ class MemoryProtocolStore:
     def existing(self) -> dict[str, StoredProtocol]:
         return {k: v[0] for k, v in self.documents.items()}
 
+    def stamp(self, meeting_id: str, input_hash: str) -> None:
+        return None
+
     def save(self, meeting_id: str, name: str, content: bytes, input_hash: str,
              replaces: StoredProtocol | None) -> StoredProtocol:  # fmt: skip
         stored = StoredProtocol(meeting_id, name, f"mem:{meeting_id}", input_hash, False)

@@ -10,6 +10,7 @@ from gmo_sync.core.sheet import CellWrite, SheetSnapshot
 
 if TYPE_CHECKING:
     from gmo_sync.core.calendar import EventAction
+    from gmo_sync.rendering import Stamp
 
 
 @dataclass(frozen=True)
@@ -62,10 +63,20 @@ class ProtocolStore(Protocol):
         """Protocols already in the store, by meeting ID."""
         ...
 
+    def stamp(self, meeting_id: str, input_hash: str) -> Stamp | None:
+        """Core properties the store keeps in the document, set while rendering; None for none.
+
+        Must be picklable (documents may be rendered in worker processes).
+        """
+        ...
+
     def save(
         self, meeting_id: str, name: str, content: bytes, input_hash: str, replaces: StoredProtocol | None
     ) -> StoredProtocol:
-        """Create a protocol, or replace ``replaces`` in place (renaming it to ``name``)."""
+        """Create a protocol, or replace ``replaces`` in place (renaming it to ``name``).
+
+        ``content`` is the .docx rendered with ``stamp(meeting_id, input_hash)``.
+        """
         ...
 
     def link(self, stored: StoredProtocol) -> ProtocolLink: ...

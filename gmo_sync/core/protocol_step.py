@@ -11,7 +11,8 @@ from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan
 from gmo_sync.core.reading import id_key
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS
-from gmo_sync.rendering import render_protocol
+from gmo_sync.rendering import compile_template
+from gmo_sync.rendering.pool import render_many
 
 Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws it on a terminal only
 
@@ -69,27 +70,35 @@ def apply_protocols(
 def _render_and_save(
     work: list[ProtocolPlan], store: ProtocolStore, template: tuple[str, bytes], progress: Progress | None
 ) -> dict[int, StoredProtocol | BackendError]:
-    """Render and store each document; a remote store gets a few uploads in flight at once.
+    """Render and store each document from the template compiled once.
 
-    Uploads wait on the network, not the CPU, so a handful of threads cut a large first run's
-    wall time several-fold; a local store says 1 and keeps it sequential.
+    A remote store gets a few uploads in flight at once: they wait on the network, not the CPU, so a
+    handful of threads cut a large first run's wall time several-fold. A local store (concurrency 1)
+    renders on every CPU (worker processes for large runs) and saves the documents here, one by one
+    in plan order, so the files are written in the same order with the same bytes either way.
     """
+    compiled = compile_template(template[1], template_name=template[0])
+    results: dict[int, StoredProtocol | BackendError] = {}
 
-    def make(plan: ProtocolPlan) -> StoredProtocol | BackendError:
-        content = render_protocol(template[1], plan.context, template_name=template[0])
+    def save(plan: ProtocolPlan, content: bytes) -> StoredProtocol | BackendError:
         try:
             return store.save(plan.meeting.id, plan.name, content, plan.input_hash, plan.existing)
         except BackendError as error:
             return error
 
-    results: dict[int, StoredProtocol | BackendError] = {}
     workers = max(1, getattr(store, "concurrency", 1))
     if workers == 1 or len(work) < 2:
-        for done, plan in enumerate(work, 1):
-            results[id(plan)] = make(plan)
+        jobs = [(plan.context, store.stamp(plan.meeting.id, plan.input_hash)) for plan in work]
+        documents = render_many(compiled, template[1], jobs)
+        for done, (plan, content) in enumerate(zip(work, documents, strict=True), 1):
+            results[id(plan)] = save(plan, content)
             if progress is not None:
                 progress("Протоколы", done, len(work))
         return results
+
+    def make(plan: ProtocolPlan) -> StoredProtocol | BackendError:
+        return save(plan, compiled.render(plan.context, store.stamp(plan.meeting.id, plan.input_hash)))
+
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="protocols")
     try:
         futures = {pool.submit(make, plan): plan for plan in work}

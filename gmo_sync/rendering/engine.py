@@ -4,28 +4,34 @@ Safety: templates run in Jinja's immutable sandbox (they can read the context
 and nothing else) with autoescaping on, so text from cells — ``<``, ``&``,
 ``{{ 7*7 }}`` — is emitted as XML text and never evaluated.
 
-Speed: docxtpl recompiles the whole document XML on every render. The jinja
-environment below caches compiled templates by their source, so rendering many
-protocols from one template parses the .docx but compiles Jinja only once.
+Speed: a template is compiled once (``compile_template``, see ``compiled.py``) and
+then renders every protocol of a run; ``render_protocol`` is the one-document form.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import jinja2
-from docxtpl import DocxTemplate
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from gmo_sync.rendering.errors import TemplateError, describe_jinja_error
+from gmo_sync.rendering.compiled import CompiledTemplate, Stamp
+from gmo_sync.rendering.errors import TemplateError
 
-__all__ = ["TemplateError", "check_template", "render_protocol", "template_fingerprint"]
+__all__ = [
+    "CompiledTemplate",
+    "Stamp",
+    "TemplateError",
+    "check_template",
+    "compile_template",
+    "render_protocol",
+    "template_fingerprint",
+]
 
 # XML 1.0 forbids most C0 controls; docxtpl also gives \a and \f meaning
 # (paragraph / page break) when they reach the document, so cell text must not carry them.
@@ -46,26 +52,10 @@ def _finalize(value: object) -> object:
 
 
 class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox, remembering compiled templates by source for reuse across renders."""
+    """The sandbox every template part is compiled and rendered in."""
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, finalize=_finalize, undefined=jinja2.Undefined)
-        self._compiled: dict[str, jinja2.Template] = {}
-        self._lock = threading.Lock()
-        self.local = threading.local()  # the source being rendered, for error messages
-
-    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> jinja2.Template:
-        self.local.source = source
-        if globals is not None or template_class is not None or not isinstance(source, str):
-            return super().from_string(source, globals, template_class)
-        template = self._compiled.get(source)
-        if template is None:
-            template = super().from_string(source)
-            with self._lock:
-                if len(self._compiled) > 256:  # a long-running process renders a handful of templates
-                    self._compiled.clear()
-                self._compiled[source] = template
-        return template
 
 
 _ENV = _Environment()
@@ -80,32 +70,44 @@ def _load(template: Path | bytes) -> bytes:
     return template.read_bytes() if isinstance(template, Path) else bytes(template)
 
 
-def _open(source: bytes, template_name: str) -> DocxTemplate:
-    doc = DocxTemplate(io.BytesIO(source))
-    try:
-        doc.init_docx()
-    except Exception as exc:  # python-docx raises several types for "not a Word document"
-        raise TemplateError(template_name, "", f"файл не открывается как документ .docx ({exc})") from exc
-    return doc
+_CACHE: OrderedDict[tuple[str, str], CompiledTemplate] = OrderedDict()
+_CACHE_SIZE = 4  # a run uses one template; tests and a long-lived process a few
+_CACHE_LOCK = threading.Lock()
 
 
-def render_protocol(template: Path | bytes, context: Mapping[str, object], *, template_name: str) -> bytes:
+def compile_template(template: Path | bytes, *, template_name: str) -> CompiledTemplate:
+    """The template prepared for rendering many documents; compiled once per content and name.
+
+    Raises ``TemplateError`` for a file that is not a .docx or a tag that does not parse: a broken
+    template stops a run before anything is written.
+    """
+    source = _load(template)
+    key = (template_fingerprint(source), template_name)
+    with _CACHE_LOCK:
+        compiled = _CACHE.get(key)
+        if compiled is not None:
+            _CACHE.move_to_end(key)
+            return compiled
+    compiled = CompiledTemplate(source, template_name, _ENV)
+    with _CACHE_LOCK:
+        _CACHE[key] = compiled
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return compiled
+
+
+def render_protocol(
+    template: Path | bytes, context: Mapping[str, object], *, template_name: str, stamp: Stamp | None = None
+) -> bytes:
     """Render ``template`` (a .docx) with ``context``; return the .docx bytes.
 
     Raises ``TemplateError`` (Russian message naming ``template_name`` and the
     offending tag) for a file that is not a .docx, a tag that does not parse,
     or an expression that fails while rendering. Undefined variables render
     as empty text, so a template may name a column the sheet does not have.
+    ``stamp`` sets core properties computed from the rendered text.
     """
-    doc = _open(_load(template), template_name)
-    try:
-        # The environment itself autoescapes; docxtpl's autoescape=True would only re-set it.
-        doc.render(dict(context), jinja_env=_ENV)
-    except jinja2.TemplateError as exc:
-        raise describe_jinja_error(exc, template_name, getattr(_ENV.local, "source", "")) from exc
-    out = io.BytesIO()
-    doc.save(out)
-    return out.getvalue()
+    return compile_template(template, template_name=template_name).render(context, stamp)
 
 
 def check_template(template: Path | bytes, *, template_name: str) -> None:
@@ -114,14 +116,4 @@ def check_template(template: Path | bytes, *, template_name: str) -> None:
     Only syntax is checked (unknown tags, filters, unclosed blocks): an
     expression that fails on particular data is reported by ``render_protocol``.
     """
-    doc = _open(_load(template), template_name)
-    parts = [doc.get_xml()]
-    for uri in (doc.HEADER_URI, doc.FOOTER_URI):
-        parts.extend(doc.get_part_xml(part) for _, part in doc.get_headers_footers(uri))
-    for xml in parts:
-        # Same preparation as DocxTemplate.render_xml_part, so line numbers match its errors.
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", doc.patch_xml(xml))
-        try:
-            _ENV.from_string(source)
-        except jinja2.TemplateError as exc:
-            raise describe_jinja_error(exc, template_name, source) from exc
+    compile_template(template, template_name=template_name)

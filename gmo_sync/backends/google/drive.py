@@ -178,6 +178,9 @@ class DriveProtocolStore:
         )
         return StoredProtocol(meeting_id, file.get("name", ""), file["id"], props.get("gmoInput", ""), edited)
 
+    def stamp(self, meeting_id: str, input_hash: str) -> None:
+        return None  # the bookkeeping lives in Drive's appProperties, not in the document
+
     def save(
         self, meeting_id: str, name: str, content: bytes, input_hash: str, replaces: StoredProtocol | None
     ) -> StoredProtocol:

@@ -21,9 +21,14 @@ def shared_file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, then rename: a killed run leaves the old file or the new one."""
-    remove_leftovers(target.parent, f".{target.name}.*.tmp")
+def write_atomically(target: Path, data: bytes, *, clean: bool = True) -> None:
+    """Temp file in the same folder, fsync, then rename: a killed run leaves the old file or the new one.
+
+    ``clean``: first remove this file's temporaries left by a killed run; a caller writing many files
+    into one folder passes False and cleans the folder once instead (a scan per write is quadratic).
+    """
+    if clean:
+        remove_leftovers(target.parent, f".{target.name}.*.tmp")
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -11,19 +11,20 @@ keeps the text), and the tool leaves it alone unless told ``--force``.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import os
 import re
 import zipfile
+from functools import partial
 from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
-from gmo_sync.backends.local.files import write_atomically
+from gmo_sync.backends.local.files import remove_leftovers, write_atomically
 from gmo_sync.backends.local.pdf import convert_to_pdf, pdf_is_current
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError
+from gmo_sync.rendering import Stamp, paragraphs_hash
 
 ID_PREFIX = "gmo-sync:"
 CORE_XML = "docProps/core.xml"
@@ -43,12 +44,12 @@ def safe_file_name(name: str) -> str:
 def text_hash(docx: bytes) -> str:
     """Hash of the document's text, paragraph by paragraph (formatting-only saves do not change it)."""
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
-        root = ET.fromstring(archive.read(DOCUMENT_XML))
-    digest = hashlib.sha256()
-    for paragraph in root.iter(f"{{{NS['w']}}}p"):
-        text = "".join(t.text or "" for t in paragraph.iter(f"{{{NS['w']}}}t"))
-        digest.update(text.encode("utf-8") + b"\n")
-    return digest.hexdigest()[:32]
+        return paragraphs_hash(ET.fromstring(archive.read(DOCUMENT_XML)))
+
+
+def protocol_marks(meeting_id: str, input_hash: str, rendered_text_hash: str) -> dict[str, str]:
+    """The core properties that make a rendered .docx one of ours (module level: sent to render workers)."""
+    return {"identifier": ID_PREFIX + meeting_id, "version": f"{input_hash}:{rendered_text_hash}"}
 
 
 def _read_marks(docx: bytes | Path) -> tuple[str, str] | None:
@@ -66,17 +67,28 @@ def _read_marks(docx: bytes | Path) -> tuple[str, str] | None:
 
 
 def mark(docx: bytes, meeting_id: str, input_hash: str) -> bytes:
-    """Return ``docx`` with the tool's identifier and hashes in its core properties."""
-    version = f"{input_hash}:{text_hash(docx)}"
+    """Return ``docx`` with the tool's identifier and hashes in its core properties.
+
+    For content not rendered with ``LocalProtocolStore.stamp`` (which sets them while rendering).
+    """
+    marks = protocol_marks(meeting_id, input_hash, text_hash(docx))
     source = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
             data = source.read(item.filename)
             if item.filename == CORE_XML:
-                data = _with_marks(data, ID_PREFIX + meeting_id, version)
+                data = _with_marks(data, marks["identifier"], marks["version"])
             target.writestr(item, data)
     return out.getvalue()
+
+
+def _stamped(docx: bytes, meeting_id: str, input_hash: str) -> bytes:
+    """``docx`` as it is when rendered with ``stamp`` (the usual case), else marked now."""
+    marks = _read_marks(docx)
+    if marks is not None and marks[0] == ID_PREFIX + meeting_id and marks[1].startswith(input_hash + ":"):
+        return docx
+    return mark(docx, meeting_id, input_hash)
 
 
 def _with_marks(core_xml: bytes, identifier: str, version: str) -> bytes:
@@ -98,6 +110,11 @@ class LocalProtocolStore:
         self.folder = folder
         self.link_base = link_base  # links are relative to the workbook's folder
         self.template_path = template
+        self._cleaned = False  # temporary files of killed runs are removed once, before the first write
+
+    def stamp(self, meeting_id: str, input_hash: str) -> Stamp:
+        """What ``save`` expects in a document's core properties, set while it is rendered."""
+        return partial(protocol_marks, meeting_id, input_hash)
 
     def describe(self) -> str:
         return str(self.folder)
@@ -140,7 +157,10 @@ class LocalProtocolStore:
                     f"Файл {target} уже существует и относится не к заседанию {meeting_id}; "
                     f"переименуйте или удалите его"
                 )
-        write_atomically(target, mark(content, meeting_id, input_hash))
+        if not self._cleaned:
+            remove_leftovers(self.folder, ".*.docx.*.tmp")
+            self._cleaned = True
+        write_atomically(target, _stamped(content, meeting_id, input_hash), clean=False)
         if replaces is not None and replaces.location != file_name:
             (self.folder / replaces.location).unlink(missing_ok=True)
         return StoredProtocol(meeting_id, target.stem, file_name, input_hash, False)
