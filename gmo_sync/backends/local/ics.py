@@ -10,6 +10,12 @@ SEQUENCE, so the UID is a pure function of the meeting ID and SEQUENCE grows
 with every change. Only events that change are rebuilt and stamped with the
 injected clock; when nothing changes the file is not written at all, so its
 bytes (and mtime) stay as they were.
+
+The VTIMEZONE comes from ``vtimezone.py`` (one component per transition, so every parser reads it
+alike) and the calendar says so in ``X-GMO-SYNC-VTIMEZONE``. A file without it was written before
+(issue 13: Thunderbird showed meetings an hour late): its events are reported as needing an update,
+so the plan rewrites each once with a higher SEQUENCE and calendar apps take the corrected time on
+re-import.
 """
 
 from __future__ import annotations
@@ -21,11 +27,12 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import quote
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from icalendar import Calendar, Event, Timezone, vText
 
 from gmo_sync.backends.local.files import write_atomically
+from gmo_sync.backends.local.vtimezone import GENERATOR_VERSION, first_onset, vtimezone
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
 from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.ports import EventOutcome, StoredEvent
@@ -35,11 +42,8 @@ from gmo_sync.core.reading import id_key
 PRODID = "-//gmo-sync//gmo-sync//RU"
 MEETING_PROPERTY = "X-GMO-SYNC-MEETING"
 HASH_PROPERTY = "X-GMO-SYNC-HASH"
+ZONES_PROPERTY = "X-GMO-SYNC-VTIMEZONE"  # the version of vtimezone.py that wrote the file's zones
 UID_DOMAIN = "gmo-sync"
-# The VTIMEZONE spans the years meetings plausibly fall in; icalendar computes it from zoneinfo once,
-# when the zone first appears in the file, and it is then kept as written.
-ZONE_FIRST_DATE = dt.date(2000, 1, 1)
-ZONE_LAST_DATE = dt.date(2038, 1, 1)
 
 _TRANSLIT = dict(
     zip(
@@ -90,14 +94,21 @@ class LocalCalendar:
         loaded = self._load()
         if loaded is None:
             return {}
-        return {stored.meeting_id: stored for stored in map(self._stored, _our_events(loaded[0]).values())}
+        calendar = loaded[0]
+        untrusted = _untrusted_zones(calendar)
+        return {
+            stored.meeting_id: stored
+            for stored in (self._stored(event, untrusted) for event in _our_events(calendar).values())
+        }
 
     def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
         loaded = self._load()
         calendar, original = loaded if loaded is not None else (self._new_calendar(), b"")
         now = self.clock().astimezone(dt.UTC).replace(microsecond=0)
-        outcomes = [self._apply_one(calendar, action, now) for action in actions]
-        self._complete_timezones(calendar)
+        untrusted = _untrusted_zones(calendar)
+        rewritten: set[str] = set()  # TZIDs of events written now: their VTIMEZONE is made afresh
+        outcomes = [self._apply_one(calendar, action, now, untrusted, rewritten) for action in actions]
+        _complete_timezones(calendar, rewritten, now.date())
         data = calendar.to_ical()
         if data != original and (original or calendar.events):  # no file for a calendar with no events
             self._write(data)
@@ -105,7 +116,14 @@ class LocalCalendar:
 
     # -- one action -------------------------------------------------------------------------------
 
-    def _apply_one(self, calendar: Calendar, action: EventAction, now: dt.datetime) -> EventOutcome:
+    def _apply_one(
+        self,
+        calendar: Calendar,
+        action: EventAction,
+        now: dt.datetime,
+        untrusted: set[str],
+        rewritten: set[str],
+    ) -> EventOutcome:
         current = self._find(calendar, action)
         if action.kind == EventActionKind.KEEP:
             stored = self._stored(current) if current is not None else action.existing
@@ -119,9 +137,10 @@ class LocalCalendar:
         spec = action.spec
         cancelled = spec.cancelled or action.kind == EventActionKind.CANCEL
         if current is not None:
-            stored = self._stored(current)
+            stored = self._stored(current, untrusted)
             if stored.content_hash == spec.content_hash and stored.cancelled == cancelled:
                 return EventOutcome(action.meeting_id, stored)  # already as wanted: a repeated plan
+            rewritten.add(_tzid(current))
             sequence = stored.sequence + 1
             uid, created = str(current["UID"]), current.get("CREATED")
         else:
@@ -131,6 +150,7 @@ class LocalCalendar:
             uid = action.existing.event_id if action.existing is not None else event_uid(spec.meeting_id)
             created = None
         event = _build_event(spec, uid, sequence, cancelled, now, created.dt if created else now)
+        rewritten.add(_tzid(event))
         if current is not None:
             calendar.subcomponents[calendar.subcomponents.index(current)] = event
         else:
@@ -146,13 +166,19 @@ class LocalCalendar:
                     return event
         return ours.get(id_key(action.meeting_id))
 
-    def _stored(self, event: Event) -> StoredEvent:
+    def _stored(self, event: Event, untrusted: set[str] | None = None) -> StoredEvent:
+        """The event as the planner sees it; an event in an ``untrusted`` zone has no valid hash.
+
+        Its VTIMEZONE may have made calendar apps read another time than the one hashed, so the
+        planner must see it as changed and rewrite it, once, with a higher SEQUENCE.
+        """
+        trusted = untrusted is None or _tzid(event) not in untrusted
         return StoredEvent(
             meeting_id=_text(event, MEETING_PROPERTY),
             event_id=str(event.get("UID", "")),
             link=self.link,
             video_link="",  # no video meetings without Google
-            content_hash=_text(event, HASH_PROPERTY),
+            content_hash=_text(event, HASH_PROPERTY) if trusted else "",
             cancelled=str(event.get("STATUS", "")).upper() == "CANCELLED",
             sequence=int(event.get("SEQUENCE", 0)),
             summary=str(event.get("SUMMARY", "")),
@@ -190,23 +216,92 @@ class LocalCalendar:
         calendar.add("X-WR-TIMEZONE", self.zone.key)  # Apple and Google use it for floating times
         return calendar
 
-    def _complete_timezones(self, calendar: Calendar) -> None:
-        """Every TZID in use has its VTIMEZONE (placed first, as some importers expect), and no other."""
-        used = calendar.get_used_tzids()
-        calendar.subcomponents[:] = [
-            c for c in calendar.subcomponents if not isinstance(c, Timezone) or str(c.get("TZID")) in used
-        ]
-        if self.zone.key in calendar.get_missing_tzids():
-            zone = Timezone.from_tzinfo(self.zone, self.zone.key, ZONE_FIRST_DATE, ZONE_LAST_DATE)
-            calendar.subcomponents.insert(0, zone)
-        calendar.add_missing_timezones(ZONE_FIRST_DATE, ZONE_LAST_DATE)  # events pasted in from elsewhere
-
     def _write(self, data: bytes) -> None:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, data)
         except OSError as error:
             raise BackendError(f"Не удалось записать календарь {self.path}: {error}") from None
+
+
+def _complete_timezones(calendar: Calendar, rewritten: set[str], today: dt.date) -> None:
+    """Every TZID in use has its VTIMEZONE (placed first, as some importers expect), and no other.
+
+    The zones of gmo-sync's events are made afresh when the file's were not made by ``vtimezone``
+    yet, when an event in them was written now (tzdata may have changed since), or when an event
+    falls before the first onset they describe; otherwise they are kept byte for byte, so a run
+    with nothing to do writes nothing. A zone used only by events from elsewhere is kept as it came.
+    """
+    used = calendar.get_used_tzids()
+    calendar.subcomponents[:] = [
+        c for c in calendar.subcomponents if not isinstance(c, Timezone) or str(c.get("TZID")) in used
+    ]
+    present = {str(zone["TZID"]): zone for zone in calendar.timezones}
+    ours = {_tzid(event) for event in _our_events(calendar).values()}
+    trusted = _zones_trusted(calendar)
+    dates = _dates_by_zone(calendar)
+    added = 0
+    for tzid in sorted(used):
+        current = present.get(tzid)
+        first, last = min(dates.get(tzid, [today])), max(dates.get(tzid, [today]))
+        if current is not None and (
+            tzid not in ours or (trusted and tzid not in rewritten and _covers(current, first))
+        ):
+            continue
+        fresh = _made_for(tzid, first, last)
+        if fresh is None:
+            continue  # not an IANA zone: nothing to describe it from
+        if current is not None:
+            calendar.subcomponents[calendar.subcomponents.index(current)] = fresh
+        else:
+            calendar.subcomponents.insert(added, fresh)
+            added += 1
+    if not trusted:
+        calendar.pop(ZONES_PROPERTY, None)
+        calendar.add(ZONES_PROPERTY, GENERATOR_VERSION)
+
+
+def _zones_trusted(calendar: Calendar) -> bool:
+    return str(calendar.get(ZONES_PROPERTY, "")) == GENERATOR_VERSION
+
+
+def _covers(zone: Timezone, first: dt.date) -> bool:
+    onset = first_onset(zone)
+    return onset is not None and onset.date() <= first
+
+
+def _made_for(tzid: str, first: dt.date, last: dt.date) -> Timezone | None:
+    try:
+        zone = ZoneInfo(tzid)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return vtimezone(zone, first, last)
+
+
+def _untrusted_zones(calendar: Calendar) -> set[str]:
+    """TZIDs of gmo-sync's events whose VTIMEZONE ``vtimezone`` did not write (or that have none)."""
+    present = {str(zone["TZID"]) for zone in calendar.timezones} if _zones_trusted(calendar) else set()
+    used = {_tzid(event) for event in _our_events(calendar).values()}
+    return {tzid for tzid in used if tzid and tzid not in present}
+
+
+def _tzid(event: Event) -> str:
+    start = event.get("DTSTART")
+    return str(start.params.get("TZID", "")) if start is not None else ""
+
+
+def _dates_by_zone(calendar: Calendar) -> dict[str, list[dt.date]]:
+    """The wall-clock dates each TZID is used for, in every component (events from elsewhere too)."""
+    found: dict[str, list[dt.date]] = {}
+    for component in calendar.walk():
+        for value in component.values():
+            for item in value if isinstance(value, list) else [value]:
+                tzid = getattr(item, "params", {}).get("TZID")
+                moments = [item.dt] if hasattr(item, "dt") else [d.dt for d in getattr(item, "dts", [])]
+                for moment in moments:
+                    if tzid and isinstance(moment, dt.datetime):
+                        found.setdefault(str(tzid), []).append(moment.date())
+    return found
 
 
 def _our_events(calendar: Calendar) -> dict[str, Event]:
