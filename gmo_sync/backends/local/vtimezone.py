@@ -133,7 +133,7 @@ def vtimezone(zone: zoneinfo.ZoneInfo, first: dt.date, last: dt.date) -> Timezon
     """The VTIMEZONE of ``zone`` for a file whose times fall between ``first`` and ``last``.
 
     It is exact from a year before ``first`` on, for ever when the zone's current rule fits an RRULE
-    (every zone in tzdata but Africa/Cairo), else until a year after ``last``.
+    (in tzdata 2025b every zone but Africa/Cairo), else until a year after ``last``.
     """
     if zone.key is None:
         raise ValueError("a zone without an IANA key has no TZif file to describe")
