@@ -1,8 +1,11 @@
-"""Independent .ics parsers, each reading a file as calendar apps do: trusting its own VTIMEZONEs.
+"""Independent .ics parsers: what each calendar client would show for a file.
 
-Every reader takes the file's bytes and returns {UID: (start, end)} as aware UTC datetimes, so tests
-compare what each client would show. ical.js runs through Node and libical through a system Python
-with GObject introspection; both are skipped cleanly where absent.
+Every reader takes the file's bytes and returns {UID: (start, end)} as aware UTC datetimes. Those in
+``READS_VTIMEZONE`` build each zone from the file's own VTIMEZONE, as Thunderbird and Nextcloud
+(ical.js), Evolution (libical) and Radicale (vobject) do; icalendar as gmo-sync uses it and ics-py
+look a TZID that names an IANA zone up in the system's zone database instead, and so check the
+events' wall times and TZIDs, not the VTIMEZONE. ical.js runs through Node and libical through a
+system Python with GObject introspection; both are skipped cleanly where absent.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ def read_vobject(data: bytes) -> Times:
 
 
 def read_ics_py(data: bytes) -> Times:
+    """ics-py uses the file's VTIMEZONE only for a TZID that dateutil's gettz does not know."""
     calendar = ics_py.Calendar(data.decode("utf-8"))
     return {e.uid: (_utc(e.begin.datetime), _utc(e.end.datetime)) for e in calendar.events}
 
@@ -81,6 +85,7 @@ def read_libical(data: bytes, tmp_path: Path) -> Times:
     return {uid: (_basic(start), _basic(end)) for uid, (start, end) in found.items()}
 
 
+READS_VTIMEZONE = ("icalendar-vtimezone", "vobject", "ical.js", "libical")
 # The readers that need no more than the test extra: every test run checks these.
 PYTHON_READERS: dict[str, Callable[[bytes], Times]] = {
     "icalendar": read_icalendar,

@@ -19,7 +19,7 @@ from icalendar import Calendar, Timezone
 from gmo_sync.backends.local.ics import ZONES_PROPERTY, LocalCalendar, event_uid
 from gmo_sync.core.calendar import EventActionKind, EventSpec, plan_events
 from gmo_sync.core.clock import fixed_clock
-from tests.calendar_readers import PYTHON_READERS, Times, read_icaljs, read_libical
+from tests.calendar_readers import PYTHON_READERS, READS_VTIMEZONE, Times, read_icaljs, read_libical
 from tests.conftest import Invoke
 from tests.contract.samples import make_spec
 
@@ -86,6 +86,22 @@ def test_every_parser_reads_every_meeting_at_its_real_instant(
         assert spec.start.astimezone(UTC) == instant  # the table agrees with zoneinfo
         start, end = found[event_uid(spec.meeting_id)]
         assert (start, end) == (instant, spec.end.astimezone(UTC)), f"{reader_name}: {spec.start}"
+
+
+VTIMEZONE_READERS = [(name, read) for name, read in READERS if name in READS_VTIMEZONE]
+
+
+@pytest.mark.parametrize(("reader_name", "reader"), VTIMEZONE_READERS, ids=[n for n, _ in VTIMEZONE_READERS])
+def test_these_readers_really_take_the_time_from_the_files_vtimezone(
+    tmp_path: Path, reader_name: str, reader: Callable[[bytes, Path], Times]
+) -> None:
+    """Else the tests above would pass whatever the VTIMEZONE said."""
+    spec = spec_at("Asia/Krasnoyarsk", dt.datetime(2021, 10, 13, 14, 0), 1)
+    ics = tmp_path / "calendar.ics"
+    write(ics, [spec])
+    tampered = ics.read_bytes().replace(b"TZOFFSETTO:+0700", b"TZOFFSETTO:+0500")
+    start, _ = reader(tampered, tmp_path)[event_uid(spec.meeting_id)]
+    assert start == dt.datetime(2021, 10, 13, 9, 0, tzinfo=UTC), reader_name
 
 
 MANY_ZONES = [
