@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import gspread
+import requests
 
 from tests.google_env import GoogleInvoke
 from tests.test_google import MEETING, config_ids
@@ -70,3 +71,66 @@ def test_a_revoked_sign_in_stops_before_any_api_request(gmo_google: GoogleInvoke
     assert "invalid_grant" in result.output and "gmo-sync auth login" in result.output
     assert "Traceback" not in result.output
     assert entries_since(fake, start) == [("oauth2.token", 400)]
+
+
+def test_a_disabled_api_is_one_sentence_with_the_link_and_exit_2(
+    gmo_google: GoogleInvoke, google_home: Path, fake, coordinator: gspread.Client
+) -> None:
+    assert gmo_google("init", "--google").exit_code == 0
+    book = coordinator.open_by_key(config_ids(google_home)["spreadsheet_id"])
+    book.worksheet("Заседания").update([MEETING], "A2", value_input_option="USER_ENTERED")
+    fake.configure(disabled_apis=["calendar"])
+    result = gmo_google("run")
+    assert result.exit_code == 2, result.output
+    link = "https://console.developers.google.com/apis/api/calendar-json.googleapis.com/overview?project="
+    (line,) = [line for line in result.output.splitlines() if line.startswith("Ошибка:")]
+    assert line == (
+        f"Ошибка: Google Calendar API выключен в проекте Google Cloud, через который работает gmo-sync: "
+        f"включите его на странице {link}123456789012 (кнопка «Включить» / «Enable»), подождите несколько "
+        f"минут и запустите снова."
+    )
+    assert "Traceback" not in result.output
+    fake.configure(disabled_apis=[])
+    assert gmo_google("run").exit_code == 0  # switched on: the same run goes through
+
+
+def test_a_sign_in_without_the_calendar_says_so_before_any_api_call(
+    gmo_google: GoogleInvoke, google_home: Path, fake
+) -> None:
+    assert gmo_google("init", "--google").exit_code == 0
+    fake.narrow_scopes(["https://www.googleapis.com/auth/spreadsheets",
+                        "https://www.googleapis.com/auth/drive.file"])  # fmt: skip
+    an_hour_later(fake, google_home)
+    start = fake.request_count
+    result = gmo_google("run")
+    assert result.exit_code == 2, result.output
+    assert result.output.splitlines()[-1] == (
+        "Ошибка: Вход в Google выполнен без разрешения на Google Календарь (calendar.events) — на экране "
+        "согласия Google была снята галочка: выполните gmo-sync auth login заново и оставьте отмеченными все "
+        "разрешения."
+    )
+    assert "Not all requested scopes" not in result.output
+    assert entries_since(fake, start) == [("oauth2.token", 200)]
+
+
+def test_a_saved_token_without_the_scope_is_explained_by_the_403(
+    gmo_google: GoogleInvoke, google_home: Path, fake
+) -> None:
+    assert gmo_google("init", "--google").exit_code == 0
+    fake.narrow_scopes(["https://www.googleapis.com/auth/spreadsheets",
+                        "https://www.googleapis.com/auth/drive.file"])  # fmt: skip
+    # what a sign-in with the calendar box unticked leaves behind: a valid token, without the scope
+    path = token_file(google_home)
+    saved = json.loads(path.read_text(encoding="utf-8"))
+    form = {"grant_type": "refresh_token", "refresh_token": saved["refresh_token"],
+            "client_id": saved["client_id"], "client_secret": saved["client_secret"]}  # fmt: skip
+    answer = requests.post(fake.base_url + "/token", data=form, verify=fake.ca_path, timeout=10).json()
+    expiry = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(seconds=answer["expires_in"])
+    narrow = {**saved, "token": answer["access_token"], "expiry": expiry.isoformat() + "Z"}
+    path.write_text(json.dumps(narrow), encoding="utf-8")
+    start = fake.request_count
+    result = gmo_google("calendar")  # a valid token: no refresh, Google's 403 is what tells
+    assert result.exit_code == 2, result.output
+    assert "без разрешения на Google Календарь (calendar.events)" in result.output
+    assert ("calendar.events.list", 403) in entries_since(fake, start)
+    assert "oauth2.token" not in [name for name, _ in entries_since(fake, start)]

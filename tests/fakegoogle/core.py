@@ -73,6 +73,8 @@ class Dispatcher:
         self.latency = Latency()
         self.quotas = Quotas()
         self.handlers: dict[str, Handler] = {}
+        # checks run once the caller is known, before validation (projects.py: API switched off, scopes)
+        self.gates: list[Callable[[Match, Principal], None]] = []
         self.state_lock = threading.RLock()  # one lock for all stores: simple and race-free
         self._counter_lock = threading.Lock()
         self.request_count = 0
@@ -155,6 +157,8 @@ class Dispatcher:
         if principal is None:
             raise unauthenticated()
         entry["user"] = principal.user
+        for gate in self.gates:
+            gate(match, principal)
         query = self.discovery.validate_query(match, raw_query)
         if "fields" in query:
             self.discovery.validate_fields_mask(match, query["fields"])

@@ -23,6 +23,7 @@ import trustme
 
 from .core import Dispatcher, Response
 from .faults import FaultRule
+from .projects import ProjectGate
 from .tokens import TokenEndpoint
 from .workspace import Workspace
 
@@ -123,6 +124,7 @@ class FakeGoogle:
         self.dispatcher.faults.reset(seed)
         self.dispatcher.auth.lifetime = lambda: self.ws.config.access_token_lifetime_seconds
         self.tokens = TokenEndpoint(self.dispatcher, lambda: self.ws.config)
+        self.dispatcher.gates.append(ProjectGate(lambda: self.ws.config))
         self.crashes: list[str] = []
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="fakegoogle-"))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import time
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import google.auth.exceptions
 import pytest
 import requests
+from googleapiclient.errors import HttpError
 
 from . import clients
 
@@ -149,3 +151,46 @@ def test_consent_refuses_non_loopback_redirects_and_can_be_denied(fake):
     fake.configure(consent_denied=True)
     denied = parse_qs(urlsplit(_authorize(fake).headers["Location"]).query)
     assert denied == {"error": ["access_denied"], "state": ["st4te"]}
+
+
+def _error(response: requests.Response) -> dict:
+    return response.json()["error"]
+
+
+def test_a_disabled_api_answers_service_disabled_with_the_activation_link(fake, svc):
+    requests.post(fake.base_url + "/_fake/config", json={"disabled_apis": ["calendar"]}, verify=fake.ca_path,
+                  timeout=10).raise_for_status()  # fmt: skip
+    assert svc("drive", "v3").files().list().execute()["files"] == []  # the other APIs still answer
+    token = refresh(fake).json()["access_token"]
+    answer = requests.get(fake.base_url + "/calendar/v3/calendars/primary/events", verify=fake.ca_path,
+                          headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+    error = _error(answer)
+    assert (answer.status_code, error["status"]) == (403, "PERMISSION_DENIED")
+    item = error["errors"][0]
+    assert (item["reason"], item["domain"]) == ("accessNotConfigured", "usageLimits")
+    (info,) = [d for d in error["details"] if d["@type"] == "type.googleapis.com/google.rpc.ErrorInfo"]
+    assert info["reason"] == "SERVICE_DISABLED"
+    link = info["metadata"]["activationUrl"]
+    assert link.startswith("https://console.developers.google.com/apis/api/calendar-json.googleapis.com/")
+    assert link in error["message"] and info["metadata"]["service"] == "calendar-json.googleapis.com"
+    assert fake.request_log()[-1]["status"] == 403  # logged like any answer
+
+
+def test_a_token_without_the_scope_answers_scope_insufficient(fake, svc):
+    fake.narrow_scopes(["https://www.googleapis.com/auth/drive", "https://www.googleapis.com/auth/spreadsheets"])
+    assert svc("drive", "v3").files().list().execute()["files"] == []
+    events = svc("calendar", "v3").events()
+    with pytest.raises(HttpError) as raised:
+        events.list(calendarId="primary").execute()
+    error = json.loads(raised.value.content)["error"]
+    assert (raised.value.status_code, error["status"]) == (403, "PERMISSION_DENIED")
+    assert error["message"] == "Request had insufficient authentication scopes."
+    assert error["errors"][0]["reason"] == "insufficientPermissions"
+    assert error["details"][0]["reason"] == "ACCESS_TOKEN_SCOPE_INSUFFICIENT"
+    assert error["details"][0]["metadata"] == {"service": "calendar-json.googleapis.com",
+                                               "method": "calendar.v3.Events.List"}  # fmt: skip
+
+
+def test_config_lists_are_lists(fake):
+    with pytest.raises(ValueError, match="takes a list"):
+        fake.configure(disabled_apis="calendar")

@@ -28,11 +28,16 @@ class Config:
     access_token_lifetime_seconds: float = 3600.0
     token_requests_per_client_per_minute: int = 0
     consent_denied: bool = False
+    # The Cloud project (projects.py): APIs not enabled, by discovery name ("sheets", "drive", "calendar",
+    # "docs"); they answer 403 accessNotConfigured / SERVICE_DISABLED.
+    disabled_apis: list[str] = field(default_factory=list)
 
     def update(self, values: dict[str, Any]) -> None:
         for key, value in values.items():
             if not hasattr(self, key):
                 raise ValueError(f"unknown config key {key!r}")
+            if isinstance(getattr(self, key), list) and not isinstance(value, list | tuple):
+                raise ValueError(f"config key {key!r} takes a list, got {value!r}")
             setattr(self, key, type(getattr(self, key))(value))
 
 

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import platformdirs
 
-from gmo_sync.backends.google.auth import load_credentials, save_refreshed
+from gmo_sync.backends.google.auth import SCOPES, load_credentials, save_refreshed
 from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.diagnosis import GoogleSetupError, ScopesExplained, missing_scope_message
 from gmo_sync.backends.google.documents import DriveDocumentStore
 from gmo_sync.backends.google.drive import DriveProtocolStore
 from gmo_sync.backends.google.retry import RetryPolicy, failure
@@ -21,6 +23,9 @@ from gmo_sync.core.problems import ConfigError
 if TYPE_CHECKING:
     from gmo_sync.backends import Backends
     from gmo_sync.backends.google.calendar import GoogleCalendar
+
+
+logging.getLogger("google.oauth2.credentials").addFilter(ScopesExplained())
 
 
 def connect(config: Config) -> GoogleConnection:
@@ -36,6 +41,12 @@ def connect(config: Config) -> GoogleConnection:
         connection.refresh_if_needed()
     except Exception as error:  # invalid_grant, no connection: one Russian sentence, like any Google call
         raise failure("Вход в Google", error) from error
+    # Google answers a refresh with the scopes the user left ticked: a missing one is said now, before a
+    # step fails on it halfway through the run.
+    granted = getattr(connection.credentials, "granted_scopes", None)
+    missing = [scope for scope in SCOPES if granted and scope not in granted]
+    if loaded.kind == "oauth" and missing:
+        raise GoogleSetupError(missing_scope_message(missing))
     return connection
 
 

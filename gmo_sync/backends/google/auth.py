@@ -111,13 +111,9 @@ def save_refreshed(loaded: LoadedCredentials) -> None:
 
 
 def refresh_failure_message(error: google.auth.exceptions.RefreshError) -> str:
-    text = str(error)
-    if "invalid_grant" in text:
-        return (
-            "Google отклонил токен обновления (invalid_grant): вход устарел или отозван. Выполните "
-            "gmo-sync auth login заново. " + TESTING_WARNING
-        )
-    return f"Не удалось получить доступ к Google: {type(error).__name__}."
+    from gmo_sync.backends.google.diagnosis import explain
+
+    return explain(error) or f"Не удалось получить доступ к Google: {type(error).__name__}."
 
 
 def login(client_secrets: Path, open_browser: bool) -> Path:

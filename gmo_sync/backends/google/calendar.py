@@ -38,6 +38,7 @@ import google_auth_httplib2
 
 from gmo_sync.backends.google import properties
 from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.diagnosis import GoogleSetupError
 from gmo_sync.backends.google.retry import error_status, is_retryable
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
 from gmo_sync.core.ports import EventOutcome, StoredEvent
@@ -518,7 +519,9 @@ def _connection_message(error: Exception) -> str:
     return f"Google Календарь ответил ошибкой {status} {reason}: {message}".rstrip(": ")
 
 
-def _calendar_error(error: Exception, calendar_id: str) -> BackendError:
+def _calendar_error(error: Exception, calendar_id: str) -> Exception:
+    if isinstance(error, GoogleSetupError):
+        return error  # the project's or the sign-in's, not this calendar's: said as it is
     status, _, _ = error_status(_cause(error))
     if status == 404:
         return BackendError(

@@ -135,6 +135,11 @@ LABELS = {"Sheets": "Google Таблица"}  # connection.py names its gspread 
 def failure(what: str, error: Exception, attempts: int = 1) -> Exception:
     """The error a user sees when a Google call fails for good; unknown exceptions pass unchanged."""
     what = LABELS.get(what, what)
+    from gmo_sync.backends.google.diagnosis import GoogleSetupError, explain
+
+    explained = explain(error)  # an API switched off, a scope unticked, a dead sign-in: the run stops
+    if explained is not None:
+        return GoogleSetupError(explained)
     if isinstance(error, google.auth.exceptions.RefreshError):
         from gmo_sync.backends.google.auth import refresh_failure_message
 

@@ -19,7 +19,7 @@ from gmo_sync.backends.google.auth import (
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.retry import RetryPolicy
 from gmo_sync.core.config import Config
-from gmo_sync.core.problems import BackendError
+from gmo_sync.core.problems import GmoSyncError
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def auth_status(config: Config, now: dt.datetime) -> tuple[list[str], bool]:
         ok = True
     except google.auth.exceptions.RefreshError as error:
         lines.append("Проверка не удалась: " + refresh_failure_message(error))
-    except BackendError as error:
+    except GmoSyncError as error:  # a retried failure, an API switched off, a scope unticked
         lines.append(f"Проверка не удалась: {error}")
     except (OSError, google.auth.exceptions.TransportError) as error:
         lines.append(f"Проверка не удалась: нет связи с Google ({type(error).__name__}).")
