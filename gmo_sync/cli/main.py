@@ -391,67 +391,10 @@ def run_all(ctx: click.Context, dry_run: bool, force: bool, pdf: bool, allow_mas
     _run(ctx, "run", options)
 
 
-@cli.group()
-def auth() -> None:
-    """Вход в Google: OAuth (по умолчанию) или ключ сервисного аккаунта.
-
-    \b
-    Пример:
-      gmo-sync auth login --client-secrets client_secret.json
-      gmo-sync auth status
-    """  # fmt: skip
-
-
-@auth.command()
-@click.option(
-    "--client-secrets",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="JSON OAuth-клиента типа «Desktop app» (по умолчанию google.client_secrets из настроек).",
-)
-@click.option("--no-browser", is_flag=True, help="Не открывать браузер, только напечатать ссылку.")
-@common_options
-@click.pass_context
-def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool) -> None:
-    """Войти в Google своим аккаунтом; токен сохраняется только для вас (права 0600).
-
-    \b
-    Пример:
-      gmo-sync auth login --client-secrets ~/Загрузки/client_secret.json --no-browser
-    """  # fmt: skip
-    from gmo_sync.backends.google import auth as google_auth
-
-    settings = _settings(ctx)
-    config = _config(settings)
-    secrets = client_secrets or (config.resolve(config.google.client_secrets) if config.google.client_secrets
-                                 else None)  # fmt: skip
-    if secrets is None:
-        raise click.UsageError("Укажите файл OAuth-клиента: gmo-sync auth login --client-secrets ФАЙЛ")
-    path = google_auth.login(secrets, open_browser=not no_browser)
-    emit(f"Вход выполнен. Токен сохранён в {path} (доступ только у владельца).")
-    emit(google_auth.TESTING_WARNING)
-
-
-@auth.command()
-@common_options
-@click.pass_context
-def status(ctx: click.Context) -> None:
-    """Показать, кто вошёл, права доступа и срок токена (сами токены не печатаются).
-
-    \b
-    Пример:
-      gmo-sync auth status
-    """  # fmt: skip
-    from gmo_sync.backends.google.status import auth_status
-
-    settings = _settings(ctx)
-    lines, ok = auth_status(_config(settings), settings.clock())
-    emit("\n".join(lines))
-    ctx.exit(0 if ok else 2)
-
-
 def main() -> None:
     cli(prog_name="gmo-sync")
 
 
 # Commands in their own modules (they import this one's helpers, hence at the end): one line each.
 cli.add_command(__import__("gmo_sync.cli.report", fromlist=["report"]).report)
+cli.add_command(__import__("gmo_sync.cli.auth", fromlist=["auth"]).auth)

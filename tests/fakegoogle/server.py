@@ -68,7 +68,7 @@ class _Handler(BaseHTTPRequestHandler):
         path = parts.path
         try:
             if path == "/token" and self.command == "POST":
-                response = fake.tokens.handle(body)
+                response = fake.tokens.handle(body, headers)
             elif path == "/o/oauth2/auth" and self.command == "GET":
                 response = fake.tokens.authorize(parts.query)
             elif path.startswith("/_fake/"):

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -103,11 +104,30 @@ def load_credentials(config: Config) -> LoadedCredentials:
     return LoadedCredentials(creds, "oauth", path, "")
 
 
+SIGNED_IN = "signed_in"  # our own key in token.json: when `auth login` got this refresh token (UTC, ISO)
+
+
 def save_refreshed(loaded: LoadedCredentials) -> None:
     """Keep a refreshed OAuth token so the next run does not need a refresh request."""
     creds = loaded.credentials
     if loaded.kind == "oauth" and isinstance(creds, user_credentials.Credentials) and creds.token:
-        write_private(loaded.source, creds.to_json())
+        store_token(loaded.source, creds, signed_in(loaded.source))
+
+
+def store_token(path: Path, creds: user_credentials.Credentials, signed: str | None) -> None:
+    data = json.loads(creds.to_json())
+    if signed:
+        data[SIGNED_IN] = signed
+    write_private(path, json.dumps(data))
+
+
+def signed_in(path: Path) -> str | None:
+    """When the saved sign-in was made (None: unknown, e.g. a token from an older gmo-sync)."""
+    try:
+        value = json.loads(path.read_text(encoding="utf-8")).get(SIGNED_IN)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
 
 
 def refresh_failure_message(error: google.auth.exceptions.RefreshError) -> str:
@@ -116,24 +136,54 @@ def refresh_failure_message(error: google.auth.exceptions.RefreshError) -> str:
     return explain(error) or f"Не удалось получить доступ к Google: {type(error).__name__}."
 
 
-def login(client_secrets: Path, open_browser: bool) -> Path:
-    """The desktop OAuth loopback flow; stores the token in the user's config folder."""
-    from google_auth_oauthlib.flow import InstalledAppFlow
+def login(client_secrets: Path, *, open_browser: bool, port: int, say: Callable[[str], None],
+          read_line: Callable[[], str], now: dt.datetime, endpoint: str = "",
+          ca_bundle: str = "") -> Path:  # fmt: skip
+    """Sign in (see ``signin``) and keep the token in the user's config folder, owner-only."""
+    from gmo_sync.backends.google.signin import sign_in
 
-    if not client_secrets.exists():
-        raise AuthError(
-            f"Файл OAuth-клиента {client_secrets} не найден. Создайте в Google Cloud Console клиент "
-            f"типа «Desktop app» и скачайте JSON (см. README, раздел о настройке Google)."
-        )
-    flow = InstalledAppFlow.from_client_secrets_file(str(client_secrets), SCOPES)
-    creds = flow.run_local_server(
-        port=0,
-        open_browser=open_browser,
-        authorization_prompt_message="Откройте в браузере и разрешите доступ:\n{url}\n",
-        success_message="Готово: gmo-sync получил доступ. Это окно можно закрыть.",
-    )
+    creds = sign_in(client_secrets, open_browser=open_browser, port=port, say=say, read_line=read_line,
+                    endpoint=endpoint, ca_bundle=ca_bundle)  # fmt: skip
     path = token_path()
-    write_private(path, creds.to_json())
+    store_token(path, creds, now.astimezone(dt.UTC).isoformat(timespec="seconds"))
+    return path
+
+
+TOKEN_FIELDS = ("refresh_token", "client_id", "client_secret")
+
+
+def import_token(source: Path) -> Path:
+    """Install a token file made by `gmo-sync auth login` on another computer (checked, owner-only)."""
+    try:
+        info = json.loads(source.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise AuthError(f"Файл {source} не найден.") from None
+    except (OSError, ValueError) as error:
+        raise AuthError(f"Файл {source} не читается как JSON ({type(error).__name__}).") from None
+    if not isinstance(info, dict):
+        raise AuthError(f"Файл {source} — не токен gmo-sync: ожидается JSON-объект.")
+    if info.get("type") == "service_account" or "private_key" in info:
+        raise AuthError(
+            f"Файл {source} — ключ сервисного аккаунта, а не токен входа: укажите его в настройках "
+            f"(google.credentials), импортировать его не нужно."
+        )
+    if "installed" in info or "web" in info:
+        raise AuthError(
+            f"Файл {source} — OAuth-клиент, а не токен: войдите с ним (gmo-sync auth login "
+            f"--client-secrets {source}) и импортируйте получившийся token.json."
+        )
+    missing = [k for k in TOKEN_FIELDS if not isinstance(info.get(k), str) or not info.get(k)]
+    if info.get("type", "authorized_user") != "authorized_user" or missing:
+        raise AuthError(
+            f"Файл {source} — не токен gmo-sync (нет полей: {', '.join(missing) or 'type'}). Возьмите файл "
+            f"token.json, который `gmo-sync auth login` сохранил на другом компьютере (путь он напечатал)."
+        )
+    try:
+        user_credentials.Credentials.from_authorized_user_info(info, SCOPES)
+    except (ValueError, KeyError) as error:
+        raise AuthError(f"Токен в {source} повреждён ({type(error).__name__}).") from None
+    path = token_path()
+    write_private(path, json.dumps(info))
     return path
 
 
