@@ -76,9 +76,13 @@ class Meeting:
         ]
 
 
-def meetings(count: int) -> list[Meeting]:
-    """Half online, half in person, alternating so any prefix is balanced too."""
-    return [Meeting(i, FIRST_DATE + dt.timedelta(days=i), online=i % 2 == 0) for i in range(count)]
+def meetings(count: int, first: dt.date = FIRST_DATE) -> list[Meeting]:
+    """Half online, half in person, alternating so any prefix is balanced too; one a day from ``first``.
+
+    A long series should start early enough to stay in the past: `init --local` seeds a planned
+    meeting a few weeks ahead, and a series reaching that day would repeat its ID.
+    """
+    return [Meeting(i, first + dt.timedelta(days=i), online=i % 2 == 0) for i in range(count)]
 
 
 def fill_sheet(client: gspread.Client, spreadsheet_id: str, items: list[Meeting]) -> None:

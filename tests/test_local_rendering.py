@@ -28,7 +28,7 @@ from gmo_sync.core.protocols import plan_protocols
 from gmo_sync.core.reading import parse_sheet
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.sync import plan_sync
-from gmo_sync.rendering import TEMPLATE_NAMES, TemplateError, compile_template, template_bytes
+from gmo_sync.rendering import TEMPLATE_NAMES, Body, TemplateError, compile_template, template_bytes
 from gmo_sync.rendering.engine import _ENV
 from gmo_sync.rendering.pool import cpu_count, render_many, worker_count
 from tests.frozen import TODAY
@@ -90,16 +90,17 @@ def test_tags_in_headers_footers_and_properties_are_rendered_as_docxtpl_does() -
 
 def test_the_stamp_gets_the_hash_of_the_text_as_rendered() -> None:
     compiled = compile_template(template_bytes("default"), template_name="default.docx")
-    seen: list[str] = []
+    seen: list[Body] = []
 
-    def stamp(text: str) -> dict[str, str]:
-        seen.append(text)
-        return {"identifier": "gmo-sync:X", "version": f"in:{text}"}
+    def stamp(body: Body) -> dict[str, str]:
+        seen.append(body)
+        return {"identifier": "gmo-sync:X", "version": f"in:{body.text_hash}"}
 
     result = compiled.render(context_for(make_meeting()), stamp)
     properties = docx.Document(io.BytesIO(result)).core_properties
-    assert seen == [text_hash(result)]
-    assert (properties.identifier, properties.version) == ("gmo-sync:X", f"in:{seen[0]}")
+    with zipfile.ZipFile(io.BytesIO(result)) as archive:
+        assert seen == [Body(text_hash(result), archive.getinfo("word/document.xml").CRC)]
+    assert (properties.identifier, properties.version) == ("gmo-sync:X", f"in:{seen[0].text_hash}")
     assert paragraphs(result) == paragraphs(compiled.render(context_for(make_meeting())))
 
 

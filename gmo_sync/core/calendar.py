@@ -119,6 +119,12 @@ def fit_description(meeting: Meeting, protocol_link: str, limit: int | None) -> 
     return full[:limit], None  # only the link itself is too long: nothing of the agenda was cut
 
 
+def invitees(participants: Iterable[Participant]) -> tuple[str, ...]:
+    """The e-mails of everyone with Приглашать = да, once each (case ignored), sorted."""
+    emails = {p.email.strip().casefold(): p.email.strip() for p in participants if p.invite and p.email}
+    return tuple(sorted(emails.values(), key=str.casefold))
+
+
 def event_spec(
     meeting: Meeting,
     participants: Iterable[Participant],
@@ -126,8 +132,13 @@ def event_spec(
     protocol_link: str,
     *,
     description_limit: int | None = None,
+    guests: tuple[str, ...] | None = None,
 ) -> EventSpec | None:
-    """The event ``meeting`` should have, or None when it gets no event (offline, no start time)."""
+    """The event ``meeting`` should have, or None when it gets no event (offline, no start time).
+
+    ``guests``: ``invitees(participants)`` worked out once for a whole plan (it is the same for every
+    meeting), instead of per meeting.
+    """
     if not meeting.is_online or meeting.start is None or meeting.status not in _CALENDAR_STATUSES:
         return None
     zone = config.zone
@@ -141,8 +152,7 @@ def event_spec(
     url = place if _URL.match(place) else ""
     attendees: tuple[str, ...] = ()
     if config.calendar.invite:
-        emails = {p.email.strip().casefold(): p.email.strip() for p in participants if p.invite and p.email}
-        attendees = tuple(sorted(emails.values(), key=str.casefold))
+        attendees = invitees(participants) if guests is None else guests
     description, cut_at = fit_description(meeting, protocol_link, description_limit)
     return EventSpec(
         meeting_id=meeting.id,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gmo_sync.core.calendar import EventActionKind, EventPlan, EventSpec, event_spec, plan_events
+from gmo_sync.core.calendar import EventActionKind, EventPlan, EventSpec, event_spec, invitees, plan_events
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, MeetingStatus
 from gmo_sync.core.ports import CalendarStore, ProtocolLink, StoredEvent
@@ -35,12 +35,13 @@ def plan_calendar(
 ) -> EventPlan:
     # A calendar may cap the description (Google's is about 8 KB): the agenda is cut there, and said so.
     limit = getattr(store, "description_limit", None)
-    specs = [
-        spec
-        for meeting in meetings
-        if (spec := event_spec(meeting, parsed.participants, config, _protocol_url(meeting, protocol_links),
-                               description_limit=limit))
-    ]  # fmt: skip
+    guests = invitees(parsed.participants)  # the same for every meeting: worked out once
+    specs = []
+    for meeting in meetings:
+        link = _protocol_url(meeting, protocol_links)
+        spec = event_spec(meeting, parsed.participants, config, link, description_limit=limit, guests=guests)
+        if spec is not None:
+            specs.append(spec)
     rows = parsed.meeting_rows
     known = {new_ids.get(r.row, r.id) for r in rows if new_ids.get(r.row, r.id)}
     cancelled = {r.id for r in rows if r.id and r.status == MeetingStatus.CANCELLED}

@@ -115,7 +115,8 @@ class PeopleDirectory:
     participants: list[Participant]
     _by_full: dict[str, list[Participant]] = field(init=False, default_factory=dict)
     _groups: dict[str, list[Participant]] = field(init=False, default_factory=dict)
-    _names: list[tuple[PersonName, Participant]] = field(init=False, default_factory=list)
+    # by surname: a name is looked up among its namesakes, never by a scan of everyone (once per decision)
+    _by_surname: dict[str, list[tuple[PersonName, Participant]]] = field(init=False, default_factory=dict)
 
     def __post_init__(self) -> None:
         for person in self.participants:
@@ -123,7 +124,7 @@ class PeopleDirectory:
             for group in person.groups:
                 self._groups.setdefault(normalize_text(group), []).append(person)
             if (parsed := PersonName.parse(person.name)) is not None:
-                self._names.append((parsed, person))
+                self._by_surname.setdefault(parsed.surname, []).append((parsed, person))
 
     def name_of(self, person: Participant) -> PersonName | None:
         return PersonName.parse(person.name)
@@ -136,9 +137,10 @@ class PeopleDirectory:
         if key in self._groups:
             return list(self._groups[key])
         if (name := PersonName.parse(part)) is not None:
-            return [person for parsed, person in self._names if parsed.matches(name)]
+            namesakes = self._by_surname.get(name.surname, [])
+            return [person for parsed, person in namesakes if parsed.matches(name)]
         if " " not in key:
-            return [person for parsed, person in self._names if parsed.surname == key]
+            return [person for _, person in self._by_surname.get(key, [])]
         return []
 
     def resolve(self, text: str) -> Resolution:

@@ -62,9 +62,13 @@ def meeting_context(meeting: Meeting, organisation: str, city: str) -> dict[str,
 
 
 def content_hash(context: dict[str, object], template: bytes) -> str:
+    return _content_hash(context, template_fingerprint(template))
+
+
+def _content_hash(context: dict[str, object], fingerprint: str) -> str:
     payload = json.dumps(context, sort_keys=True, ensure_ascii=False, default=str)
     digest = hashlib.sha256(payload.encode("utf-8"))
-    digest.update(template_fingerprint(template).encode())
+    digest.update(fingerprint.encode())
     return digest.hexdigest()[:32]
 
 
@@ -80,6 +84,7 @@ def plan_protocols(
 ) -> list[ProtocolPlan]:
     plans = []
     stored_by_key = {id_key(k): v for k, v in existing.items()}
+    fingerprint = template_fingerprint(template)  # once, not once per meeting
     for meeting in meetings:
         if only is not None and id_key(meeting.id) != id_key(only):
             continue
@@ -98,7 +103,7 @@ def plan_protocols(
             )
             continue
         context = meeting_context(meeting, organisation, city)
-        digest = content_hash(context, template)
+        digest = _content_hash(context, fingerprint)
         name = protocol_name(meeting)
         stored = stored_by_key.get(id_key(meeting.id))
         plans.append(_decide(meeting, name, digest, context, stored, force))

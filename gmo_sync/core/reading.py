@@ -86,6 +86,7 @@ class ParsedSheet:
     participants: list[Participant] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     journal_problems: set[str] = field(default_factory=set)  # problem lines already logged
+    by_id: dict[str, MeetingRow] = field(default_factory=dict)  # id_key → its row (the first, if repeated)
 
     @property
     def meetings(self) -> list[Meeting]:
@@ -163,10 +164,11 @@ def parse_sheet(snapshot: SheetSnapshot, today: dt.date) -> ParsedSheet:
     sheet.problems.extend(header_problems)
     sheet.problems.extend(_merged_problems(tabs))
     _read_meetings(sheet, today)
-    known = {id_key(r.id): r for r in sheet.meeting_rows if r.id and not r.duplicate}
-    agenda = _read_children(sheet, AGENDA, known, _agenda_item)
-    speeches = _read_children(sheet, SPEECHES, known, _speech)
-    decisions = _read_children(sheet, DECISIONS, known, lambda r, mid: _decision(r, mid, sheet, today))
+    # One index, built once: every child row finds its meeting by key, never by a scan of the meetings.
+    sheet.by_id = {id_key(r.id): r for r in sheet.meeting_rows if r.id and not r.duplicate}
+    agenda = _read_children(sheet, AGENDA, _agenda_item)
+    speeches = _read_children(sheet, SPEECHES, _speech)
+    decisions = _read_children(sheet, DECISIONS, lambda r, mid: _decision(r, mid, sheet, today))
     _check_numbers(sheet, AGENDA, agenda)
     _check_numbers(sheet, SPEECHES, speeches)
     _check_numbers(sheet, DECISIONS, decisions)
@@ -331,17 +333,14 @@ def _plain(value: CellValue | Formula) -> CellValue:
 
 
 def _read_children(
-    sheet: ParsedSheet,
-    tab: Tab,
-    known: dict[str, MeetingRow],
-    build: Callable[[RowReader, str], Any],
+    sheet: ParsedSheet, tab: Tab, build: Callable[[RowReader, str], Any]
 ) -> dict[str, list[Any]]:
     result: dict[str, list[Any]] = {}
     for reader in data_rows(sheet, tab):
         meeting_id = reader.text("meeting_id")
         if not meeting_id:
             reader.fail("meeting_id", "не указан ID заседания (скопируйте его из листа «Заседания»)")
-        elif id_key(meeting_id) not in known:
+        elif id_key(meeting_id) not in sheet.by_id:
             reader.fail("meeting_id", f"заседание с ID «{meeting_id}» не найдено на листе «Заседания»")
         item = build(reader, meeting_id)
         if not reader.failed and item is not None:
@@ -418,8 +417,7 @@ def _decision(reader: RowReader, meeting_id: str, sheet: ParsedSheet, today: dt.
 
 
 def sheet_meeting(sheet: ParsedSheet, meeting_id: str) -> MeetingRow | None:
-    key = id_key(meeting_id)
-    return next((r for r in sheet.meeting_rows if r.id and not r.duplicate and id_key(r.id) == key), None)
+    return sheet.by_id.get(id_key(meeting_id))
 
 
 def _check_numbers(sheet: ParsedSheet, tab: Tab, items: dict[str, list[Any]]) -> None:

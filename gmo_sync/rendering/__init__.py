@@ -9,7 +9,7 @@ is what a broken template raises.
 
 from __future__ import annotations
 
-from gmo_sync.rendering.compiled import CompiledTemplate, Stamp, paragraphs_hash
+from gmo_sync.rendering.compiled import Body, CompiledTemplate, Stamp, paragraphs_hash
 from gmo_sync.rendering.context import protocol_context, variable_name
 from gmo_sync.rendering.engine import check_template, compile_template, render_protocol, template_fingerprint
 from gmo_sync.rendering.errors import TemplateError
@@ -19,6 +19,7 @@ from gmo_sync.rendering.words import date_in_words, people_count, plural, signat
 __all__ = [
     "DOCUMENT_TEMPLATES",
     "TEMPLATE_NAMES",
+    "Body",
     "CompiledTemplate",
     "Stamp",
     "TemplateError",

@@ -19,6 +19,7 @@ import hashlib
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -32,7 +33,7 @@ from lxml import etree
 
 from gmo_sync.rendering.errors import TemplateError, describe_jinja_error
 
-__all__ = ["CompiledTemplate", "Stamp", "paragraphs_hash"]
+__all__ = ["Body", "CompiledTemplate", "Stamp", "paragraphs_hash"]
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 FOOTNOTES = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
@@ -49,8 +50,16 @@ _DOCPR = etree.XPath(
 # docxtpl's helpers that use no state of their own (regex passes over the XML text)
 _TOOLS = DocxTemplate(None)
 
-# Given the hash of the rendered text (``paragraphs_hash``), the core properties to set in the document.
-Stamp = Callable[[str], Mapping[str, str]]
+@dataclass(frozen=True)
+class Body:
+    """What a stamp may record about the rendered document body."""
+
+    text_hash: str  # ``paragraphs_hash`` of the body as rendered
+    crc: int  # CRC-32 of the body part as written (the zip directory has it: checked without unpacking)
+
+
+# Given the rendered body, the core properties to set in the document.
+Stamp = Callable[[Body], Mapping[str, str]]
 
 
 def paragraphs_hash(root: Any) -> str:
@@ -172,7 +181,8 @@ class CompiledTemplate:
             text = value if isinstance(value, str) else self._render(value, data, "")
             setattr(core, f"{prop}_text", text)
         if stamp is not None:
-            for prop, value in stamp(paragraphs_hash(document)).items():
+            body_facts = Body(paragraphs_hash(document), zlib.crc32(members[self._body.member]))
+            for prop, value in stamp(body_facts).items():
                 if prop not in SETTABLE_PROPERTIES:
                     raise ValueError(f"unknown core property {prop!r}")
                 setattr(core, f"{prop}_text", value)

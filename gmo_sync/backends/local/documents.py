@@ -8,14 +8,12 @@ whatever it is called, and one changed by hand is recognised and left alone.
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 from urllib.parse import quote
-from xml.etree import ElementTree as ET
 
 from gmo_sync.backends.local.files import write_atomically
 from gmo_sync.backends.local.pdf import convert_to_pdf, pdf_is_current
-from gmo_sync.backends.local.protocols import ID_PREFIX, _read_marks, mark, safe_file_name, text_hash
+from gmo_sync.backends.local.protocols import ID_PREFIX, _read_marks, file_marks, mark, safe_file_name
 from gmo_sync.backends.templates import document_template
 from gmo_sync.core.ports import ProtocolLink, StoredDocument
 from gmo_sync.core.problems import BackendError
@@ -43,15 +41,11 @@ class LocalDocumentStore:
         for path in sorted(self.folder.glob("*.docx")) if self.folder.is_dir() else []:
             if path.name.startswith(("~$", ".~lock")):
                 continue
-            marks = _read_marks(path)
+            marks = file_marks(path)
             if marks is None or not marks[0].startswith(ID_PREFIX + KEY_PREFIX):
                 continue
-            key = marks[0].removeprefix(ID_PREFIX + KEY_PREFIX)
-            input_hash, _, written_text = marks[1].partition(":")
-            try:
-                edited = text_hash(path.read_bytes()) != written_text
-            except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError):
-                edited = True
+            identifier, input_hash, edited = marks
+            key = identifier.removeprefix(ID_PREFIX + KEY_PREFIX)
             found.setdefault(key, StoredDocument(key, path.stem, path.name, input_hash, edited))
         self._found = found
         return found

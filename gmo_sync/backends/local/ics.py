@@ -29,7 +29,8 @@ from pathlib import Path
 from urllib.parse import quote
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Calendar, Event, Timezone, vText
+from icalendar import Calendar, Component, Event, Timezone, vText
+from icalendar.parser.content_line import Contentlines
 
 from gmo_sync.backends.local.files import write_atomically
 from gmo_sync.backends.local.vtimezone import GENERATOR_VERSION, first_onset, vtimezone
@@ -91,23 +92,37 @@ class LocalCalendar:
         return str(self.path)
 
     def existing(self) -> dict[str, StoredEvent]:
-        loaded = self._load()
-        if loaded is None:
+        data = self._read()
+        if data is None:
             return {}
-        calendar = loaded[0]
-        untrusted = _untrusted_zones(calendar)
-        return {
-            stored.meeting_id: stored
-            for stored in (self._stored(event, untrusted) for event in _our_events(calendar).values())
-        }
+        scanned = _scan(data)
+        if scanned is None:  # not plainly a calendar: the full parse says what is wrong
+            loaded = self._load()
+            if loaded is None:
+                return {}
+            calendar = loaded[0]
+            untrusted = _untrusted_zones(calendar)
+            events: list[Event] | list[dict[str, str]] = list(_our_events(calendar).values())
+        else:
+            events, untrusted = scanned
+        found: dict[str, StoredEvent] = {}
+        for event in events:
+            meeting_id = _text(event, MEETING_PROPERTY)
+            if meeting_id:  # a pasted copy of one of ours: the first one wins
+                found.setdefault(id_key(meeting_id), self._stored(event, untrusted))
+        return {stored.meeting_id: stored for stored in found.values()}
 
     def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
+        if all(action.kind == EventActionKind.KEEP for action in actions):
+            # Nothing to change: the events are as ``existing`` read them, and the file keeps its bytes.
+            return [EventOutcome(action.meeting_id, action.existing) for action in actions]
         loaded = self._load()
         calendar, original = loaded if loaded is not None else (self._new_calendar(), b"")
         now = self.clock().astimezone(dt.UTC).replace(microsecond=0)
         untrusted = _untrusted_zones(calendar)
         rewritten: set[str] = set()  # TZIDs of events written now: their VTIMEZONE is made afresh
-        outcomes = [self._apply_one(calendar, action, now, untrusted, rewritten) for action in actions]
+        index = _EventIndex(calendar)
+        outcomes = [self._apply_one(calendar, index, action, now, untrusted, rewritten) for action in actions]
         _complete_timezones(calendar, rewritten, now.date())
         data = calendar.to_ical()
         if data != original and (original or calendar.events):  # no file for a calendar with no events
@@ -119,12 +134,13 @@ class LocalCalendar:
     def _apply_one(
         self,
         calendar: Calendar,
+        index: _EventIndex,
         action: EventAction,
         now: dt.datetime,
         untrusted: set[str],
         rewritten: set[str],
     ) -> EventOutcome:
-        current = self._find(calendar, action)
+        current = index.find(action)
         if action.kind == EventActionKind.KEEP:
             stored = self._stored(current) if current is not None else action.existing
             return EventOutcome(action.meeting_id, stored)
@@ -155,18 +171,10 @@ class LocalCalendar:
             calendar.subcomponents[calendar.subcomponents.index(current)] = event
         else:
             calendar.add_component(event)
+        index.put(event, replacing=current)
         return EventOutcome(action.meeting_id, self._stored(event))
 
-    def _find(self, calendar: Calendar, action: EventAction) -> Event | None:
-        """The action's event in the file now: by UID first, else by meeting ID (a CREATE retried)."""
-        ours = _our_events(calendar)
-        if action.existing is not None:
-            for event in ours.values():
-                if str(event.get("UID", "")) == action.existing.event_id:
-                    return event
-        return ours.get(id_key(action.meeting_id))
-
-    def _stored(self, event: Event, untrusted: set[str] | None = None) -> StoredEvent:
+    def _stored(self, event: Event | dict[str, str], untrusted: set[str] | None = None) -> StoredEvent:
         """The event as the planner sees it; an event in an ``untrusted`` zone has no valid hash.
 
         Its VTIMEZONE may have made calendar apps read another time than the one hashed, so the
@@ -186,15 +194,20 @@ class LocalCalendar:
 
     # -- the file ---------------------------------------------------------------------------------
 
-    def _load(self) -> tuple[Calendar, bytes] | None:
+    def _read(self) -> bytes | None:
+        """The file's bytes; None for no file, or an empty one (made by hand, or by `touch`)."""
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
             return None
         except OSError as error:
             raise BackendError(f"Календарь {self.path} не читается: {error}") from None
-        if not data.strip():
-            return None  # an empty file (made by hand, or by `touch`) is a calendar with no events yet
+        return data if data.strip() else None
+
+    def _load(self) -> tuple[Calendar, bytes] | None:
+        data = self._read()
+        if data is None:
+            return None  # a calendar with no events yet
         try:
             calendar = Calendar.from_ical(data)
         except ValueError as error:
@@ -285,7 +298,9 @@ def _untrusted_zones(calendar: Calendar) -> set[str]:
     return {tzid for tzid in used if tzid and tzid not in present}
 
 
-def _tzid(event: Event) -> str:
+def _tzid(event: Event | dict[str, str]) -> str:
+    if not isinstance(event, Component):  # (a Component is a dict too)
+        return event.get(START_ZONE, "")  # as ``_scan`` read it
     start = event.get("DTSTART")
     return str(start.params.get("TZID", "")) if start is not None else ""
 
@@ -304,6 +319,92 @@ def _dates_by_zone(calendar: Calendar) -> dict[str, list[dt.date]]:
     return found
 
 
+class _EventIndex:
+    """gmo-sync's events of the file by UID and by meeting, built once for all of a run's actions."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.by_meeting = _our_events(calendar)
+        self.by_uid = {str(e.get("UID", "")): e for e in reversed(self.by_meeting.values())}
+
+    def find(self, action: EventAction) -> Event | None:
+        """The action's event in the file now: by UID first, else by meeting ID (a CREATE retried)."""
+        if action.existing is not None and action.existing.event_id in self.by_uid:
+            return self.by_uid[action.existing.event_id]
+        return self.by_meeting.get(id_key(action.meeting_id))
+
+    def put(self, event: Event, *, replacing: Event | None) -> None:
+        if replacing is not None:
+            old_key = id_key(_text(replacing, MEETING_PROPERTY))
+            if self.by_meeting.get(old_key) is replacing:
+                self.by_meeting[old_key] = event
+            if self.by_uid.get(str(replacing.get("UID", ""))) is replacing:
+                del self.by_uid[str(replacing.get("UID", ""))]
+        self.by_meeting.setdefault(id_key(_text(event, MEETING_PROPERTY)), event)
+        self.by_uid.setdefault(str(event.get("UID", "")), event)
+
+
+START_ZONE = "DTSTART;TZID"  # where ``_scan`` keeps the TZID of an event's start
+_SCANNED = ("UID", "SUMMARY", "STATUS", "SEQUENCE", MEETING_PROPERTY, HASH_PROPERTY)
+
+
+def _scan(data: bytes) -> tuple[list[dict[str, str]], set[str]] | None:
+    """Each VEVENT's few properties ``existing`` needs, as icalendar decodes them, and the untrusted zones.
+
+    A full parse builds every property of every event (dates with zones, descriptions, attendees):
+    for a year of meetings it costs more than the rest of a no-change run. Here only the lines
+    ``existing`` needs are parsed, with icalendar's own content-line and value-type code, so the values
+    are the ones ``Calendar.from_ical`` gives; the zones are judged as ``_untrusted_zones`` judges them.
+    ``apply`` still parses the whole file before it changes anything. None: not plainly a calendar.
+    """
+    try:
+        lines = Contentlines.from_ical(data.decode("utf-8", "replace"))
+    except ValueError:
+        return None
+    wanted = ("BEGIN", "END", "TZID", "DTSTART", ZONES_PROPERTY, *_SCANNED)
+    prefixes = tuple(f"{name}{sep}" for name in wanted for sep in (":", ";"))
+    stack: list[str] = []
+    events: list[dict[str, str]] = []
+    zones: set[str] = set()
+    generator = ""
+    for line in lines:
+        if not line or not line[:30].upper().startswith(prefixes):
+            continue
+        try:
+            name, params, value = line.parts()
+        except ValueError:
+            continue  # the full parse reports a broken line when the file is to be changed
+        name = name.upper()
+        if name == "BEGIN":
+            stack.append(value.upper())
+            if stack[-1] == "VEVENT":
+                events.append({})
+        elif name == "END":
+            if stack:
+                stack.pop()
+        elif stack == ["VCALENDAR"] and name == ZONES_PROPERTY:
+            generator = value
+        elif stack[-1:] == ["VTIMEZONE"] and name == "TZID":
+            zones.add(value)
+        elif stack[-1:] == ["VEVENT"] and name == "DTSTART":
+            events[-1].setdefault(START_ZONE, str(params.get("TZID", "")))
+        elif stack[-1:] == ["VEVENT"] and name in _SCANNED and name not in events[-1]:
+            factory = Component.types_factory.for_property(name, params.value)
+            own_value = getattr(factory, "get_value_from_content_line", None)
+            try:
+                events[-1][name] = str(factory(factory.from_ical(own_value(line) if own_value else value)))
+            except (ValueError, TypeError):
+                events[-1][name] = value
+    if not lines or not any(str(line).upper() == "BEGIN:VCALENDAR" for line in lines[:1]):
+        return None
+    present = zones if generator == GENERATOR_VERSION else set()
+    ours: dict[str, dict[str, str]] = {}
+    for event in events:
+        if event.get(MEETING_PROPERTY):
+            ours.setdefault(id_key(event[MEETING_PROPERTY]), event)  # as ``_our_events``: the first wins
+    untrusted = {_tzid(e) for e in ours.values() if _tzid(e) and _tzid(e) not in present}
+    return events, untrusted
+
+
 def _our_events(calendar: Calendar) -> dict[str, Event]:
     """gmo-sync's events by ``id_key`` of their meeting; the first one wins if a copy was pasted in."""
     found: dict[str, Event] = {}
@@ -314,7 +415,7 @@ def _our_events(calendar: Calendar) -> dict[str, Event]:
     return found
 
 
-def _text(event: Event, name: str) -> str:
+def _text(event: Event | dict[str, str], name: str) -> str:
     value = event.get(name)
     return "" if value is None else str(value)
 

@@ -3,7 +3,7 @@
 Each file carries its own bookkeeping in the document's core properties, so the
 folder can be moved, shared or backed up without a separate state file:
 ``identifier`` = ``gmo-sync:<meeting ID>`` and ``version`` =
-``<input hash>:<text hash>``. The text hash is taken over the paragraphs' text as
+``<input hash>:<text hash>:<CRC of word/document.xml>``. The text hash is taken over the paragraphs' text as
 rendered; a file whose text no longer matches it was edited by hand (Word and
 LibreOffice keep core properties when they save, and re-saving without changes
 keeps the text), and the tool leaves it alone unless told ``--force``.
@@ -20,11 +20,13 @@ from pathlib import Path
 from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
+from lxml import etree
+
 from gmo_sync.backends.local.files import remove_leftovers, write_atomically
 from gmo_sync.backends.local.pdf import convert_to_pdf, pdf_is_current
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError
-from gmo_sync.rendering import Stamp, paragraphs_hash
+from gmo_sync.rendering import Body, Stamp, paragraphs_hash
 
 ID_PREFIX = "gmo-sync:"
 CORE_XML = "docProps/core.xml"
@@ -34,6 +36,8 @@ NS = {
     "dc": "http://purl.org/dc/elements/1.1/",
     "w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main",
 }
+# Files in the folder may come from anywhere: no entities resolved, nothing fetched.
+_PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -47,18 +51,64 @@ def text_hash(docx: bytes) -> str:
         return paragraphs_hash(ET.fromstring(archive.read(DOCUMENT_XML)))
 
 
-def protocol_marks(meeting_id: str, input_hash: str, rendered_text_hash: str) -> dict[str, str]:
-    """The core properties that make a rendered .docx one of ours (module level: sent to render workers)."""
-    return {"identifier": ID_PREFIX + meeting_id, "version": f"{input_hash}:{rendered_text_hash}"}
+def protocol_marks(meeting_id: str, input_hash: str, body: Body) -> dict[str, str]:
+    """The core properties that make a rendered .docx one of ours (module level: sent to render workers).
+
+    ``version`` = input hash : text hash : CRC of the body part. The CRC lets a run see that a file is
+    exactly as written from the zip directory alone, without unpacking and parsing its text.
+    """
+    return {"identifier": ID_PREFIX + meeting_id, "version": f"{input_hash}:{body.text_hash}:{body.crc:08x}"}
+
+
+def file_marks(path: Path) -> tuple[str, str, bool] | None:
+    """(identifier, input hash, edited by hand) of a file gmo-sync wrote; None for any other file."""
+    inspected = _inspect(path)
+    if inspected is None:
+        return None
+    (identifier, version), current_text = inspected
+    input_hash, written_text, _ = _version_parts(version)
+    # unreadable text: damaged or rewritten by something else, not ours to overwrite
+    return identifier, input_hash, current_text is None or current_text != written_text
+
+
+def _inspect(path: Path) -> tuple[tuple[str, str], str | None] | None:
+    """The marks of one of our files and the hash of its text now (None if unreadable); None: not ours.
+
+    One opening of the file for both: a no-change run looks at every protocol in the folder.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            marks = _marks(archive.read(CORE_XML))
+            if marks is None:
+                return None
+            _, written_text, written_crc = _version_parts(marks[1])
+            try:
+                if written_crc and int(written_crc, 16) == archive.getinfo(DOCUMENT_XML).CRC:
+                    return marks, written_text  # the body as written, byte for byte
+                return marks, paragraphs_hash(etree.fromstring(archive.read(DOCUMENT_XML), _PARSER))
+            except (zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError, OSError, EOFError):
+                return marks, None
+    except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError, EOFError):
+        return None
+
+
+def _version_parts(version: str) -> tuple[str, str, str]:
+    """input hash, text hash, body CRC ("" where an older or foreign version has none)."""
+    parts = version.split(":")
+    return parts[0], parts[1] if len(parts) > 1 else "", parts[2] if len(parts) > 2 else ""
 
 
 def _read_marks(docx: bytes | Path) -> tuple[str, str] | None:
     """(identifier, version) from the core properties, or None for a file that is not ours."""
     try:
         with zipfile.ZipFile(docx if isinstance(docx, Path) else io.BytesIO(docx)) as archive:
-            root = ET.fromstring(archive.read(CORE_XML))
+            return _marks(archive.read(CORE_XML))
     except (zipfile.BadZipFile, KeyError, ET.ParseError, OSError):
         return None
+
+
+def _marks(core_xml: bytes) -> tuple[str, str] | None:
+    root = ET.fromstring(core_xml)
     identifier = root.findtext("dc:identifier", default="", namespaces=NS)
     version = root.findtext("cp:version", default="", namespaces=NS)
     if not identifier.startswith(ID_PREFIX):
@@ -71,7 +121,9 @@ def mark(docx: bytes, meeting_id: str, input_hash: str) -> bytes:
 
     For content not rendered with ``LocalProtocolStore.stamp`` (which sets them while rendering).
     """
-    marks = protocol_marks(meeting_id, input_hash, text_hash(docx))
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        body = Body(text_hash(docx), archive.getinfo(DOCUMENT_XML).CRC)
+    marks = protocol_marks(meeting_id, input_hash, body)
     source = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -132,15 +184,11 @@ class LocalProtocolStore:
         for path in sorted(self.folder.glob("*.docx")):
             if path.name.startswith(("~$", ".~lock")):
                 continue
-            marks = _read_marks(path)
+            marks = file_marks(path)
             if marks is None:
                 continue
-            meeting_id = marks[0].removeprefix(ID_PREFIX)
-            input_hash, _, written_text = marks[1].partition(":")
-            try:
-                edited = text_hash(path.read_bytes()) != written_text
-            except (zipfile.BadZipFile, KeyError, ET.ParseError):
-                edited = True  # damaged or rewritten by something else: not ours to overwrite
+            identifier, input_hash, edited = marks
+            meeting_id = identifier.removeprefix(ID_PREFIX)
             found[meeting_id] = StoredProtocol(meeting_id, path.stem, path.name, input_hash, edited)
         return found
 
