@@ -190,7 +190,9 @@ class CompiledTemplate:
         out = io.BytesIO(self._base)
         with zipfile.ZipFile(out, "a") as archive:
             for member, data_bytes in members.items():
-                archive.writestr(self._infos[member], data_bytes)
+                # a fresh entry each time: writestr fills in sizes, CRC and offset, and renders may run
+                # side by side in threads
+                archive.writestr(_entry(self._infos[member]), data_bytes)
         return out.getvalue()
 
     def _render(self, template: jinja2.Template, data: dict[str, object], source: str) -> str:
