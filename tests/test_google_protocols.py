@@ -180,9 +180,13 @@ def test_a_service_account_that_cannot_own_files_stops_the_run_with_the_shared_d
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:  # fmt: skip
     key = google_home / "service-account.json"
-    key.write_text(json.dumps(clients.service_account_info(fake.base_url)), encoding="utf-8")
+    key_info = clients.service_account_info(fake.base_url)
+    key.write_text(json.dumps(key_info), encoding="utf-8")
     monkeypatch.setenv("GMO_SYNC_GOOGLE_CREDENTIALS", str(key))
     fake.configure(service_account_storage_quota_exceeded=True)
+    ids = tomllib.loads(Path("gmo-sync.toml").read_text(encoding="utf-8"))["google"]
+    for file_id in (ids["protocols_folder_id"], ids["template_doc_id"]):  # made by the OAuth sign-in:
+        fake.open_with(file_id, key_info["client_email"])  # drive.file lets the account see them only so
     start = fake.request_count
     result = gmo_google("protocols")
     # exit 2, not a per-meeting problem: every create would be refused the same way, no coordinator can
@@ -237,16 +241,19 @@ def test_the_template_is_exported_only_when_its_doc_changes(
     def exports() -> int:
         return sum(e["api_method"] == "drive.files.export" for e in fake.request_log())
 
-    assert gmo_google("protocols").exit_code == 0
+    first = gmo_google("protocols")
+    assert first.exit_code == 0, first.output
     assert exports() == 0  # init kept the .docx it uploaded, under the Doc's version
     template_id = tomllib.loads(Path("gmo-sync.toml").read_text(encoding="utf-8"))["google"][
         "template_doc_id"
     ]
     fake.act({"action": "edit_doc", "documentId": template_id, "replace": {"Протокол": "ПРОТОКОЛ"}})
     changed = gmo_google("protocols")
-    assert changed.exit_code == 0 and exports() == 1
+    assert changed.exit_code == 0, changed.output
+    assert exports() == 1
     assert "обновлён протокол" in changed.output  # a new template re-renders the protocols
-    assert gmo_google("protocols").exit_code == 0 and exports() == 1  # cached under the new version
+    third = gmo_google("protocols")
+    assert third.exit_code == 0 and exports() == 1, third.output  # cached under the new version
 
 
 def template_doc_id() -> str:

@@ -398,3 +398,4 @@ def main() -> None:
 # Commands in their own modules (they import this one's helpers, hence at the end): one line each.
 cli.add_command(__import__("gmo_sync.cli.report", fromlist=["report"]).report)
 cli.add_command(__import__("gmo_sync.cli.auth", fromlist=["auth"]).auth)
+cli.add_command(__import__("gmo_sync.cli.template", fromlist=["template"]).template)

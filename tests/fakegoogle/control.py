@@ -8,6 +8,7 @@ POST /_fake/faults   {"rules": [...], "seed": 1, "replace": false}; DELETE /_fak
 POST /_fake/latency  {"ms": 50, "per_method": {"drive.*": 200}}
 POST /_fake/quotas   {"enabled": true, "limits": {"sheets.write": 5}, "window_seconds": 60}
 POST /_fake/config   {"meet_ready_after_reads": 2, "service_account_restrictions": false, ...}
+POST /_fake/visibility {"open_with": {"file_id": "...", "client_id": "..."}} → drive.file sees that file
 POST /_fake/actions  {"action": "insert_row", ..., "before_request": 12}  → {"result": ...}
 POST /_fake/tokens   {"revoke_refresh_tokens": ["..."]} → expire all access tokens (and revoke those);
                      {"narrow_scopes": {"scopes": [...], "refresh_token": "*"}} → the user unticked the rest
@@ -102,6 +103,10 @@ def _route(fake, method: str, name: str, query: dict[str, list[str]], data: dict
             fake.narrow_scopes(list(narrow["scopes"]), narrow.get("refresh_token", "*"))
         else:
             fake.expire_tokens(data.get("revoke_refresh_tokens"))
+        return {"ok": True}
+    if name == "visibility" and method == "POST":
+        opened = data["open_with"]
+        fake.open_with(opened["file_id"], opened["client_id"])
         return {"ok": True}
     if name == "actions" and method == "POST":
         before = data.pop("before_request", None)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from . import limits
+from .auth import Principal
 from .core import Call, Dispatcher, Response
 from .docs import DOCX_MIME, docx_text, minimal_docx, minimal_pdf
 from .drive_query import parse_query
@@ -26,6 +28,8 @@ class Drive:
     def __init__(self, ws: Workspace, sheets: Sheets) -> None:
         self.ws = ws
         self.sheets = sheets
+        # which files a caller may see (visibility.py: drive.file's per-client view); everyone sees all here
+        self.visible: Callable[[Principal, dict[str, Any]], bool] = lambda principal, file: True
 
     def register(self, d: Dispatcher) -> None:
         for name, fn in {
@@ -206,7 +210,7 @@ class Drive:
         return self.shape(file, call)
 
     def list(self, call: Call) -> dict[str, Any]:
-        files = list(self.ws.files.values())
+        files = [f for f in self.ws.files.values() if self.visible(call.principal, f)]
         if "q" in call.query:
             predicate = parse_query(call.query["q"], ROOT_ID)
             files = [f for f in files if predicate(f)]

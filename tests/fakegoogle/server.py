@@ -25,6 +25,7 @@ from .core import Dispatcher, Response
 from .faults import FaultRule
 from .projects import ProjectGate
 from .tokens import TokenEndpoint
+from .visibility import Visibility
 from .workspace import Workspace
 
 
@@ -146,6 +147,8 @@ class FakeGoogle:
         self.docs.drive = self.drive
         for service in (self.sheets, self.drive, self.calendar, self.docs):
             service.register(self.dispatcher)
+        self.visibility = Visibility(self.ws)
+        self.visibility.install(self.dispatcher, self.drive)
 
     # -- lifecycle --------------------------------------------------------------------------------------
     def start(self) -> FakeGoogle:
@@ -248,6 +251,12 @@ class FakeGoogle:
         every one, and every sign-in from now on) carry at most these; API calls needing another answer
         403 ACCESS_TOKEN_SCOPE_INSUFFICIENT."""
         self.dispatcher.auth.narrow(scopes, refresh_token)
+
+    def open_with(self, file_id: str, client_id: str) -> None:
+        """The user opened the file with this OAuth client (Picker, «Открыть с помощью»): drive.file
+        sees it from now on."""
+        with self.dispatcher.state_lock:
+            self.visibility.open_with(file_id, client_id)
 
     def configure(self, **values: Any) -> None:
         self.ws.config.update(values)

@@ -31,6 +31,8 @@ class Config:
     # The Cloud project (projects.py): APIs not enabled, by discovery name ("sheets", "drive", "calendar",
     # "docs"); they answer 403 accessNotConfigured / SERVICE_DISABLED.
     disabled_apis: list[str] = field(default_factory=list)
+    # drive.file sees only what its OAuth client created or was opened with (visibility.py)
+    per_client_visibility: bool = True
 
     def update(self, values: dict[str, Any]) -> None:
         for key, value in values.items():

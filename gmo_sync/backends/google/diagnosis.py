@@ -112,6 +112,26 @@ def missing_scope_message(scopes: list[str]) -> str:
     )
 
 
+DRIVE_FILE_SEES = "с доступом drive.file gmo-sync видит на Диске только то, что создал сам"
+
+
+def invisible_template_message(doc_id: str) -> str:
+    return (
+        f"Шаблон google.template_doc_id = {doc_id} не найден или не виден gmo-sync ({DRIVE_FILE_SEES}, а "
+        f"этот Google Doc, видимо, сделан вручную): откройте его в Google Документах, скачайте как .docx "
+        f"(Файл → Скачать → Microsoft Word (.docx)) и выполните gmo-sync template upload ФАЙЛ.docx."
+    )
+
+
+def invisible_folder_message(folder_id: str) -> str:
+    return (
+        f"Папка протоколов google.protocols_folder_id = {folder_id} не найдена или не видна gmo-sync "
+        f"({DRIVE_FILE_SEES}, а эту папку, видимо, создали вручную или другой установкой gmo-sync): "
+        f"очистите google.protocols_folder_id в gmo-sync.toml и выполните gmo-sync init --google — он "
+        f"создаст новую папку."
+    )
+
+
 def invalid_grant_message() -> str:
     return (
         "Google больше не принимает вход gmo-sync (invalid_grant: вход отозван или истёк): выполните "

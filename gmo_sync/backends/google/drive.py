@@ -33,6 +33,11 @@ from googleapiclient.http import MediaIoBaseUpload
 
 from gmo_sync.backends.google import properties
 from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.diagnosis import (
+    GoogleSetupError,
+    invisible_folder_message,
+    invisible_template_message,
+)
 from gmo_sync.backends.google.retry import error_status, failure, is_retryable
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError, ConfigError
@@ -117,7 +122,12 @@ class DriveProtocolStore:
         if cached is not None and cached.exists():
             return name, cached.read_bytes()
         request = self.drive.files().export(fileId=self.template_doc_id, mimeType=DOCX)
-        content = self.connection.execute("Google Диск (шаблон протокола)", request)
+        try:
+            content = self.connection.execute("Google Диск (шаблон протокола)", request)
+        except BackendError as error:
+            if error_status(error.__cause__ or error)[0] == 404:  # deleted, or never seen through drive.file
+                raise GoogleSetupError(invisible_template_message(self.template_doc_id)) from error
+            raise
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
             cached.write_bytes(content)
@@ -215,7 +225,7 @@ class DriveProtocolStore:
                 return request.execute(num_retries=0)
             except Exception as error:
                 if not is_retryable(error) or attempt == policy.attempts - 1:
-                    raise _drive_error(error, attempt + 1) from error
+                    raise _drive_error(error, attempt + 1, self.folder_id) from error
                 policy.retries_done += 1
                 policy.sleep(policy.delay(attempt, error))
                 # the query asks for the (possibly hashed) marker; the full ID confirms it is this meeting's
@@ -295,7 +305,10 @@ STORAGE_MESSAGE = (
 )
 
 
-def _drive_error(error: Exception, attempts: int) -> Exception:
-    if error_status(error)[1] == "storageQuotaExceeded":
+def _drive_error(error: Exception, attempts: int, folder_id: str) -> Exception:
+    status, reason, _ = error_status(error)
+    if reason == "storageQuotaExceeded":
         return DriveStorageError(STORAGE_MESSAGE)
+    if status == 404:  # the only file a create names is its folder
+        return GoogleSetupError(invisible_folder_message(folder_id))
     return failure("Google Диск (создание протокола)", error, attempts)

@@ -1,0 +1,67 @@
+"""``gmo-sync template …``: the protocol template of a Google workspace."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from gmo_sync.cli.lock import workspace_lock
+from gmo_sync.cli.main import _config, _settings, common_options, dry_run_option
+from gmo_sync.cli.output import emit
+
+
+@click.group()
+def template() -> None:
+    """Шаблон протокола для Google: загрузить .docx, из которого gmo-sync сделает свой Google Doc.
+
+    \b
+    Пример:
+      gmo-sync template upload ~/Загрузки/Шаблон.docx
+    """  # fmt: skip
+
+
+@template.command()
+@click.argument("docx", metavar="FILE.docx", type=click.Path(dir_okay=False, path_type=Path))
+@dry_run_option
+@common_options
+@click.pass_context
+def upload(ctx: click.Context, docx: Path, dry_run: bool) -> None:
+    """Загрузить шаблон протокола (.docx): gmo-sync сделает из него Google Doc и запишет его в настройки.
+
+    Шаблон проверяется (пробный рендер в памяти) до загрузки. Если google.template_doc_id —
+    документ, который gmo-sync загрузил раньше, он заменяется на месте (ссылка та же);
+    иначе создаётся новый, и его ID записывается в gmo-sync.toml (google.template_doc_id).
+    Шаблон, сделанный вручную в Google Документах, скачайте как .docx
+    (Файл → Скачать → Microsoft Word) и загрузите этой командой.
+
+    \b
+    Пример:
+      gmo-sync template upload "Шаблон протокола.docx"
+    """  # fmt: skip
+    from gmo_sync.backends.google.template_doc import install_template, read_template
+
+    settings = _settings(ctx)
+    config = _config(settings)
+    content = read_template(config, docx)  # checked (a trial render) before anything is sent
+    if dry_run:
+        current = config.google.template_doc_id
+        target = f"заменить шаблон {current}, если его загрузил gmo-sync, иначе создать" if current else (
+            "создать")  # fmt: skip
+        emit(f"Пробный запуск (--dry-run): ничего не изменено. План:\n  {target} Google Doc из {docx.name} "
+             f"и записать его ID в {config.path}")  # fmt: skip
+        return
+    with workspace_lock(config):
+        uploaded = install_template(config, content, docx.stem)
+    if settings.json:
+        summary = {"command": "template upload", "template_doc_id": uploaded.doc_id, "url": uploaded.url,
+                   "replaced": uploaded.replaced}  # fmt: skip
+        emit(json.dumps(summary, ensure_ascii=False, indent=2))
+        return
+    if uploaded.replaced:
+        emit(f"Шаблон обновлён на месте: {uploaded.url}")
+    else:
+        emit(f"Шаблон загружен: {uploaded.url}")
+        emit(f"google.template_doc_id = «{uploaded.doc_id}» записан в {config.path}.")
+    emit("Протоколы будут обновлены по новому шаблону при следующем запуске (gmo-sync protocols или run).")
