@@ -6,6 +6,7 @@ evidence (exactly one event per meeting, how many HTTP requests a run cost).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import replace
@@ -296,15 +297,26 @@ def test_thirty_creates_are_one_http_request(fake: FakeGoogle, calendar: MakeCal
     assert http_requests(entries) == 1
 
 
-def test_more_than_a_thousand_go_in_batches_of_a_thousand(
+def test_many_events_go_in_batches_of_fifty_sent_side_by_side(
     fake: FakeGoogle, calendar: MakeCalendar, connection: GoogleConnection
 ) -> None:
-    connection.pacer = Pacer({})  # the batch limit alone: a calendar with a raised quota
+    # Google serves the calls of one batch one after another: split, the batches overlap
+    fake.set_latency(ms=20)
     count = fake.request_count
-    calendar().apply([create(make_spec(f"ГМО-{n}", day=n % 28 + 1)) for n in range(1001)])
+    outcomes = calendar().apply([create(make_spec(f"ГМО-{n}", day=n % 28 + 1)) for n in range(120)])
+    fake.set_latency(ms=0)
+    assert all(not o.problem for o in outcomes) and len(all_events(fake)) == 120
     entries = log_since(fake, count)
-    assert len(entries) == 1001 and http_requests(entries) == 2
-    assert len(all_events(fake)) == 1001
+    batches: dict[str, list[dict[str, Any]]] = {}
+    for entry in entries:
+        batches.setdefault(entry["batch"], []).append(entry)
+    assert sorted(len(parts) for parts in batches.values()) == [20, 50, 50]
+    spans = sorted(
+        (min(dt.datetime.fromisoformat(e["time"]) for e in parts),
+         max(dt.datetime.fromisoformat(e["time"]) for e in parts))
+        for parts in batches.values()
+    )  # fmt: skip
+    assert spans[1][0] < spans[0][1]  # the second batch started before the first one's last call
 
 
 def test_batches_are_paced_under_the_per_minute_quota(

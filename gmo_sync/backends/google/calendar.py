@@ -9,9 +9,10 @@ exactly the events gmo-sync made, cancelled ones included, and nobody else's. Ca
 value past 1024 characters without a word, so an ID longer than that is stored as a checked hash plus
 parts (``properties.py``).
 
-Round trips: every write of one ``apply`` goes out in Calendar HTTP batches (≤ 1000 calls each), so N
-creates cost ⌈N/1000⌉ requests. A batch does not retry its parts, so the parts that failed with a
-transient error are retried here, in later rounds, with the connection's bounded ``RetryPolicy``.
+Round trips: every write of one ``apply`` goes out in Calendar HTTP batches of 50 calls, several in
+flight at once (Google serves a batch's calls one after another), so N creates cost ⌈N/50⌉ requests.
+A batch does not retry its parts, so the parts that failed with a transient error are retried here,
+in later rounds, with the connection's bounded ``RetryPolicy``.
 
 Cancelling is ``events.patch`` with ``status: cancelled``, not ``events.delete``: Google keeps a deleted
 event as cancelled either way, but the patch also records the new content hash and sequence in the same
@@ -31,10 +32,9 @@ import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
-
-import google_auth_httplib2
 
 from gmo_sync.backends.google import properties
 from gmo_sync.backends.google.connection import GoogleConnection
@@ -57,6 +57,9 @@ ID_PREFIX = "gmo0"  # base32hex of the key follows; "gmo" and the digits are bas
 HASHED_ID_PREFIX = "gmo1"  # for keys too long to spell out in 1024 characters
 MAX_ID = 1024
 BATCH_LIMIT = 1000  # Calendar's limit of calls per HTTP batch
+# Calls per batch we send: a run's request budget allows ⌈events/50⌉ batches, and smaller ones overlap.
+BATCH_PARTS = 50
+BATCHES_IN_FLIGHT = 8
 PAGE_SIZE = 2500  # the most events.list returns per page
 MEET_FIRST_POLL = 0.5  # seconds; provisioning usually takes a moment, then the poll backs off
 MEET_MAX_POLL = 4.0
@@ -429,24 +432,40 @@ class GoogleCalendar:
     # -- the batch endpoint ---------------------------------------------------------------------------
 
     def _send(self, requests: list[Any]) -> tuple[list[Answer], Exception | None]:
-        """Each request's (answer, error) in order, ≤ 1000 to a batch.
+        """Each request's (answer, error) in order, in batches of ``BATCH_PARTS``, several in flight.
+
+        Google serves the calls of one batch one after another, so a single batch of hundreds of calls
+        takes hundreds of round trips; split, they overlap. Each batch stays within the per-minute
+        quota (every call inside counts), and the pacer holds back any that would cross it.
 
         A batch that fails as a whole (dropped connection, 5xx on the batch itself) is re-sent with the
         retry policy — safe, because every insert carries its deterministic ID. When it still fails, the
-        answers so far come back with the error that stopped the rest.
+        answers of the batches before it come back with the error that stopped the rest.
         """
+        limit = self.connection.pacer.limit("calendar")
+        size = min(BATCH_PARTS, limit or BATCH_PARTS)
+        chunks = [requests[start : start + size] for start in range(0, len(requests), size)]
+        # batches in flight together stay within one minute's quota: past it they would only queue
+        wave = max(1, min(BATCHES_IN_FLIGHT, (limit or BATCH_LIMIT) // size))
         answers: list[Answer] = []
-        # every call inside a batch counts against the per-minute quota: no batch larger than it
-        size = min(BATCH_LIMIT, self.connection.pacer.limit("calendar") or BATCH_LIMIT)
-        for start in range(0, len(requests), size):
-            chunk = requests[start : start + size]
-            try:
-                answers += self.connection.retry.call(
-                    "Календарь: пакет запросов", lambda c=chunk: self._batch(c)
-                )
-            except Exception as error:
-                return answers, error
+        for start in range(0, len(chunks), wave):
+            group = chunks[start : start + wave]
+            if len(group) == 1:
+                outcomes = [self._send_chunk(group[0])]
+            else:
+                with ThreadPoolExecutor(len(group), "calendar-batch") as pool:
+                    outcomes = list(pool.map(self._send_chunk, group))
+            for outcome in outcomes:
+                if isinstance(outcome, Exception):
+                    return answers, outcome
+                answers += outcome
         return answers, None
+
+    def _send_chunk(self, chunk: list[Any]) -> list[Answer] | Exception:
+        try:
+            return self.connection.retry.call("Календарь: пакет запросов", lambda: self._batch(chunk))
+        except Exception as error:
+            return error
 
     def _batch(self, requests: list[Any]) -> list[Answer]:
         results: dict[str, Answer] = {}
@@ -454,24 +473,16 @@ class GoogleCalendar:
         def collect(request_id: str, response: Any, exception: Exception | None) -> None:
             results[request_id] = (response, exception)
 
-        self._fresh_token()
+        # BatchHttpRequest.execute would refresh an expired token through a brand-new httplib2.Http(),
+        # which ignores the configured CA bundle: refresh first, through the connection, once for all.
+        self.connection.refresh_if_needed()
         self.connection.pacer.acquire("calendar", len(requests))
         batch = self.connection.batch("calendar", collect)
         for number, request in enumerate(requests):
             batch.add(request, request_id=str(number))
-        batch.execute()
+        # this thread's own connection: the requests were built on another thread's, which is busy
+        batch.execute(http=self.connection.service("calendar", "v3")._http)
         return [results[str(number)] for number in range(len(requests))]
-
-    def _fresh_token(self) -> None:
-        """Refresh the token through the connection's own transport before a batch goes out.
-
-        ``BatchHttpRequest.execute`` refreshes an expired token through a brand-new ``httplib2.Http()``,
-        which ignores the configured CA bundle (and so fails against a private endpoint).
-        """
-        credentials = self.connection.credentials
-        if not credentials.valid:
-            transport = self.connection.http().http  # the AuthorizedHttp's plain, CA-aware Http
-            credentials.refresh(google_auth_httplib2.Request(transport))
 
     # -- results --------------------------------------------------------------------------------------
 
