@@ -13,6 +13,7 @@ when its parent dies; elsewhere a watchdog thread exits when the parent is gone.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import sys
@@ -65,6 +66,11 @@ def render_many(
             yield template.render(context, stamp)
         return
     chunks = [jobs[start : start + CHUNK] for start in range(0, len(jobs), CHUNK)]
+    # A forked worker shares the parent's memory until it writes to it, and a garbage collection
+    # writes to every object it visits: frozen, the parent's objects are left out of the workers' GCs.
+    # Garbage first (the workbook's cells, reference cycles, dropped after reading): frozen, it would stay.
+    gc.collect()
+    gc.freeze()
     pool = ProcessPoolExecutor(
         max_workers=workers,
         mp_context=_context(),
@@ -91,6 +97,7 @@ def render_many(
         for future in pending:
             future.cancel()
         pool.shutdown(wait=True, cancel_futures=True)
+        gc.unfreeze()
 
 
 def _context() -> multiprocessing.context.BaseContext:

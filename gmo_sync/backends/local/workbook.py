@@ -1,6 +1,6 @@
 """The master sheet as a local .xlsx workbook (openpyxl).
 
-Safety over speed: the workbook is read once per run; writes go to a temporary
+Safety over speed: the workbook is read once per run and loaded again to write; writes go to a temporary
 file that replaces the original only when complete (a killed run never leaves a
 truncated workbook), and the previous version is kept as ``<name>.bak``. When
 LibreOffice or Excel has the workbook open (their lock files sit beside it), the
@@ -77,6 +77,10 @@ class LocalWorkbook:
                 rows.pop()
             merged = [str(r) for r in sheet.merged_cells.ranges]
             tabs[sheet.title] = TabData(sheet.title, rows, links, merged)  # type: ignore[arg-type]
+        # openpyxl's cells cost memory in proportion to the sheet (about 6 MiB at 500 meetings), held
+        # through the whole run while protocols render; a write loads the file again — and checks its
+        # anchors against what is there then. A run with nothing to write never does.
+        self._book = None
         return SheetSnapshot(tabs)
 
     def ensure_writable(self) -> None:
