@@ -21,7 +21,9 @@ class ChildResult:
     stdout: str
     stderr: str
     wall_seconds: float
-    peak_rss_mb: float  # ru_maxrss of the child alone, MiB
+    peak_rss_mb: float  # ru_maxrss of the child alone, MiB (its largest process, when it starts workers)
+    cpu_seconds: float = 0.0  # user + system time of the child and the processes it started
+    peak_total_mb: float = 0.0  # the child and its workers together at their peak (PSS), MiB
 
 
 def gmo_command() -> list[str]:
@@ -68,4 +70,6 @@ def run_child(args: list[str], cwd: Path, env: dict[str, str], timeout: float = 
         err.decode("utf-8", "replace"),
         float(measured["wall_seconds"]),
         measured["peak_rss_kib"] / 1024,
+        float(measured["cpu_seconds"]),
+        measured["peak_total_kib"] / 1024,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import tomllib
 from dataclasses import dataclass
@@ -21,6 +22,12 @@ class GoogleHome:
 
     work: Path
     env: dict[str, str]
+    root: Path
+    base_url: str
+
+    @property
+    def token(self) -> Path:
+        return self.root / "config" / "gmo-sync" / "token.json"
 
     @classmethod
     def create(cls, root: Path, fake: FakeServer, source: Path) -> GoogleHome:
@@ -37,7 +44,24 @@ class GoogleHome:
             GMO_SYNC_GOOGLE_ENDPOINT=fake.base_url,
             GMO_SYNC_GOOGLE_CA_BUNDLE=fake.ca_path,
         )
-        return cls(work, env)
+        return cls(work, env, root, fake.base_url)
+
+    def make_cold(self) -> None:
+        """What a first run on a fresh machine has: no access token and no cached template.
+
+        `init` leaves both behind (it signs in and exports the template Doc it made); a cron job set up
+        from a copied token file, or after the state folder was cleaned, starts without them.
+        """
+        self.token.write_text(json.dumps(clients.authorized_user_info(self.base_url)), encoding="utf-8")
+        for cached in (self.root / "state").rglob("template-*.docx"):
+            cached.unlink()
+
+    def an_hour_later(self) -> None:
+        """The saved access token has expired, as it has for an hourly cron run."""
+        data = json.loads(self.token.read_text(encoding="utf-8"))
+        gone = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+        data["expiry"] = gone.replace(tzinfo=None).isoformat(timespec="seconds") + "Z"
+        self.token.write_text(json.dumps(data), encoding="utf-8")
 
     def gmo(self, *args: str) -> ChildResult:
         return run_child([*gmo_command(), *args], self.work, self.env)
@@ -57,6 +81,7 @@ def measured_run(fake: FakeServer, home: GoogleHome, label: str) -> RunStats:
     stats = summarize(
         label, fake.log_since(before), result.wall_seconds, result.peak_rss_mb, result.exit_code
     )
+    stats.cpu_seconds = result.cpu_seconds
     if result.exit_code != 0:
         text = (result.stdout + result.stderr).strip().splitlines()
         stats.notes.append(f"exit code {result.exit_code}: " + " / ".join(text[:5]))

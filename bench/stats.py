@@ -10,6 +10,7 @@ from typing import Any
 from tests.fakegoogle.faults import quota_bucket
 
 QUOTA_GROUPS = ("sheets.read", "sheets.write", "docs.read", "docs.write", "calendar")
+TOKEN_METHOD = "oauth2.token"  # how the fake logs a request to the token endpoint
 WINDOW_SECONDS = 60.0
 
 
@@ -28,6 +29,24 @@ class RunStats:
     peak_rss_mb: float | None = None
     exit_code: int | None = None
     notes: list[str] = field(default_factory=list)
+    cpu_seconds: float | None = None  # the run's own CPU time (user + system)
+    network_seconds: float = 0.0  # time with at least one of the run's requests being served
+    serial_seconds: float = 0.0  # the same requests one after another (batch parts each)
+
+    @property
+    def token_requests(self) -> int:
+        """Requests to the OAuth token endpoint: a cron run an hour after the last one makes one."""
+        return self.by_method.get(TOKEN_METHOD, 0)
+
+    @property
+    def api_requests(self) -> int:
+        """HTTP requests to the APIs themselves (an HTTP batch is one), token requests left out."""
+        return self.http_requests - self.token_requests
+
+    @property
+    def floor_ratio(self) -> float:
+        """Wall time over the latency floor of the run's own request pattern (1.0: nothing but waiting)."""
+        return self.wall_seconds / self.network_seconds if self.network_seconds else 0.0
 
     @property
     def api_calls(self) -> int:
@@ -76,6 +95,7 @@ def summarize(
             moments[bucket].append(dt.datetime.fromisoformat(entry["time"]).timestamp())
     for api in batches.values():
         by_method[f"HTTP batch {api}"] += 1
+    spans = sorted(_span(entry) for entry in entries)
     return RunStats(
         label=label,
         wall_seconds=wall_seconds,
@@ -89,7 +109,29 @@ def summarize(
         other_errors=errors,
         peak_rss_mb=peak_rss_mb,
         exit_code=exit_code,
+        network_seconds=_union(spans),
+        serial_seconds=sum(end - start for start, end in spans),
     )
+
+
+def _span(entry: dict[str, Any]) -> tuple[float, float]:
+    """When the fake started serving a request (or a batch part) and when it answered."""
+    start = dt.datetime.fromisoformat(entry["time"]).timestamp()
+    return start, start + float(entry.get("elapsed_ms") or 0.0) / 1000
+
+
+def _union(spans: list[tuple[float, float]]) -> float:
+    """Total length covered by the (sorted) spans: the run's time spent waiting on at least one answer.
+
+    This is the latency floor of the run's own request pattern — what it would take if gmo-sync itself
+    took no time at all and overlapped its requests exactly as it did.
+    """
+    total, reach = 0.0, float("-inf")
+    for start, end in spans:
+        if end > reach:
+            total += end - max(start, reach)
+            reach = end
+    return total
 
 
 def _peak(times: list[float]) -> int:
