@@ -399,3 +399,4 @@ def main() -> None:
 cli.add_command(__import__("gmo_sync.cli.report", fromlist=["report"]).report)
 cli.add_command(__import__("gmo_sync.cli.auth", fromlist=["auth"]).auth)
 cli.add_command(__import__("gmo_sync.cli.template", fromlist=["template"]).template)
+cli.add_command(__import__("gmo_sync.cli.doctor", fromlist=["doctor"]).doctor)

@@ -55,6 +55,7 @@ class Visibility:
         for method_id in CREATING:
             self._wrap(d, method_id, self._parents_check, stamp=True)
         self._wrap(d, "drive.files.update", self._add_parents_check)
+        self._with_capabilities(d)
         drive.visible = self.sees  # files.list leaves out what the caller cannot see
 
     def _wrap(self, d: Dispatcher, method_id: str, check: Callable[[Call], None], stamp: bool = False):
@@ -72,6 +73,22 @@ class Visibility:
             return result
 
         d.handlers[method_id] = handler
+
+    def _with_capabilities(self, d: Dispatcher) -> None:
+        """files.get answers what the caller may do with the file; sharing is not modelled, so a file the
+        caller sees is one it may edit (and, a folder, add to)."""
+        inner = d.handlers["drive.files.get"]
+
+        def handler(call: Call) -> Any:
+            result = inner(call)
+            if isinstance(result, dict) and "fields" in call.query:
+                file = self.ws.files[call.path_params["fileId"]]
+                folder = file["mimeType"] == "application/vnd.google-apps.folder"
+                result.setdefault("capabilities", {"canEdit": True, "canAddChildren": folder,
+                                                   "canDownload": True, "canTrash": True})  # fmt: skip
+            return result
+
+        d.handlers["drive.files.get"] = handler
 
     def _visible_or_404(self, call: Call, file_id: str, location: str) -> None:
         file = self.ws.files.get(file_id)

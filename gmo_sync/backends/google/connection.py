@@ -187,13 +187,14 @@ class GoogleConnection:
             moved.expiry = self.credentials.expiry
             self.credentials = moved
 
-    def refresh_if_needed(self) -> bool:
+    def refresh_if_needed(self, force: bool = False) -> bool:
         """Get a fresh access token now if the saved one is missing or (about to be) expired.
 
         One token request, before the first API call: the threads of a run share these credentials, and
-        each would otherwise refresh on its own. Returns whether a token request was made."""
+        each would otherwise refresh on its own. Returns whether a token request was made. ``force``:
+        refresh anyway (``doctor`` proves the refresh token works)."""
         with self._refresh_lock:
-            if self.credentials.valid:
+            if self.credentials.valid and not force:
                 return False
             request = google.auth.transport.requests.Request(_VerifyingSession(self.ca_bundle or None,
                                                                                self.timeout))  # fmt: skip
