@@ -345,8 +345,8 @@ def test_bad_config_reports_every_problem(gmo: Invoke, workspace: Path) -> None:
     assert result.output == (
         f"Ошибка: Ошибки в {workspace / 'gmo-sync.toml'}:\n"
         "  [local] workbok: неизвестный параметр\n"
-        "  numbring: неизвестный параметр\n"
         "  backend = «exel»: допустимо local / google\n"
+        "  numbring: неизвестный параметр\n"
         "  timezone = «Mars/Base»: неизвестный часовой пояс (пример: Asia/Krasnoyarsk)\n"
     )
 

@@ -58,7 +58,6 @@ class _Group(click.Group):
             if settings and settings.json:  # a machine reading stdout learns of the failure too
                 emit(json.dumps({"command": ctx.invoked_subcommand, "error": _error_text(error),
                                  "exit_code": code}, ensure_ascii=False, indent=2))  # fmt: skip
-            log.error("%s", _error_text(error))
             ctx.exit(code)
         except Exception as error:
             settings = ctx.find_object(Settings)
@@ -131,10 +130,22 @@ def cli(ctx: click.Context) -> None:
     ctx.ensure_object(Settings)
 
 
+ALREADY_SHOWN = "gmo_sync_already_shown"  # a record the user has already read on stderr
+
+
+def _not_shown_yet(record: logging.LogRecord) -> bool:
+    return not getattr(record, ALREADY_SHOWN, False)
+
+
 def _settings(ctx: click.Context) -> Settings:
     settings = ctx.ensure_object(Settings)
     level = logging.DEBUG if settings.verbose else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for handler in logging.getLogger().handlers:
+        # an error is printed once as a sentence; the console log must not repeat it as «ERROR gmo_sync: …»
+        console = isinstance(handler, logging.StreamHandler) and not isinstance(handler, logging.FileHandler)
+        if console and _not_shown_yet not in handler.filters:
+            handler.addFilter(_not_shown_yet)
     redact.install()  # -v logs every library at DEBUG: credentials are scrubbed before any handler writes
     return settings
 
@@ -159,6 +170,10 @@ def _run(ctx: click.Context, command: str, options: Options) -> None:
     file_handler = _log_to_file(config, settings)
     try:
         _run_logged(ctx, settings, config, command, options)
+    except GmoSyncError as error:
+        # into the log file while it is still attached; the console shows the sentence once, not twice
+        log.error("%s: %s", command, _error_text(error), extra={ALREADY_SHOWN: True})
+        raise
     finally:
         if file_handler is not None:
             logging.getLogger().removeHandler(file_handler)

@@ -2,13 +2,16 @@
 
 Precedence: ``--config PATH`` > ``./gmo-sync.toml``; every key can be overridden
 by an environment variable named ``GMO_SYNC_<SECTION>_<KEY>`` (top-level keys:
-``GMO_SYNC_<KEY>``). Every problem is reported at once, unknown keys included
-(a typo in a key would otherwise be silently ignored). This is the only module
-that reads ``os.environ`` for settings.
+``GMO_SYNC_<KEY>``). Every problem is reported at once, unknown keys and unknown
+``GMO_SYNC_*`` variables included (a typo would otherwise be silently ignored), each
+named where it was set: ``[calendar] duration_minutes`` in the file, or the variable.
+Numbers are range-checked: a duration of -5 or 10⁸ minutes is a typo, not a wish.
+This is the only module that reads ``os.environ`` for settings.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 import tomllib
 from collections.abc import Mapping
@@ -58,6 +61,15 @@ class CalendarSettings:
 
 
 @dataclass(frozen=True)
+class RenderingSettings:
+    """The budget of one protocol's rendering: a hostile or broken template stops here, not in swap."""
+
+    max_text_mb: float = 2.0  # text the template may produce
+    max_loop_iterations: int = 100_000  # loop turns and range() items, all loops together
+    max_seconds: float = 20.0  # wall time
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None  # the config file, None when running on defaults
     root: Path  # relative paths are resolved against this folder
@@ -72,6 +84,7 @@ class Config:
     local: LocalSettings = field(default_factory=LocalSettings)
     google: GoogleSettings = field(default_factory=GoogleSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
+    rendering: RenderingSettings = field(default_factory=RenderingSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -82,9 +95,33 @@ class Config:
         return path if path.is_absolute() else self.root / path
 
 
-SECTIONS = {"local": LocalSettings, "google": GoogleSettings, "calendar": CalendarSettings}
+SECTIONS = {
+    "local": LocalSettings,
+    "google": GoogleSettings,
+    "calendar": CalendarSettings,
+    "rendering": RenderingSettings,
+}
 TOP_LEVEL = {f.name for f in fields(Config)} - {"path", "root", *SECTIONS}
-CHOICES = {"backend": ("local", "google"), "numbering": ("academic", "calendar")}
+CHOICES = {
+    "backend": ("local", "google"),
+    "numbering": ("academic", "calendar"),
+    "calendar.send_updates": ("all", "externalOnly", "none"),
+}
+# (lowest, highest) accepted: values outside are typos, and each would misbehave quietly
+RANGES: dict[str, tuple[float, float]] = {
+    "calendar.duration_minutes": (5, 1440),
+    "google.retry_attempts": (1, 20),
+    "google.retry_base_seconds": (0, 60),
+    "google.timeout_seconds": (1, 600),
+    "rendering.max_text_mb": (0.1, 200),
+    "rendering.max_loop_iterations": (100, 100_000_000),
+    "rendering.max_seconds": (1, 3600),
+}
+# GMO_SYNC_* variables that are not settings of the file
+OTHER_VARIABLES = {
+    ENV_PREFIX + "CONFIG": "путь к файлу настроек",
+    ENV_PREFIX + "MAIL_PASSWORD": "пароль почты (только из окружения)",
+}
 
 
 def load_config(
@@ -106,7 +143,7 @@ def load_config(
         except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
             raise ConfigError(f"Файл настроек {path} содержит ошибку: {error}") from None
     problems: list[str] = []
-    _apply_environment(data, environ)
+    origins = _apply_environment(data, environ, problems)
     top = {k: v for k, v in data.items() if k not in SECTIONS}
     sections: dict[str, object] = {}
     for name, cls in SECTIONS.items():
@@ -114,54 +151,94 @@ def load_config(
         if not isinstance(raw, dict):
             problems.append(f"[{name}] должен быть разделом")
             raw = {}
-        sections[name] = _build(cls, raw, f"[{name}] ", problems)
-    config_values = _typed(top, TOP_LEVEL, Config, "", problems)
-    for key, allowed in CHOICES.items():
-        if key in config_values and config_values[key] not in allowed:
-            problems.append(f"{key} = «{config_values[key]}»: допустимо {' / '.join(allowed)}")
+        sections[name] = cls(**_typed(raw, name, cls, origins, problems))
+    config_values = _typed(top, "", Config, origins, problems)
     if "timezone" in config_values:
         try:
             ZoneInfo(str(config_values["timezone"]))
         except (ZoneInfoNotFoundError, ValueError):
             zone = config_values["timezone"]
-            problems.append(f"timezone = «{zone}»: неизвестный часовой пояс (пример: Asia/Krasnoyarsk)")
+            where = origins.get("timezone", "timezone")
+            problems.append(f"{where} = «{zone}»: неизвестный часовой пояс (пример: Asia/Krasnoyarsk)")
     if problems:
-        where = str(path) if path else "настройках"
-        raise ConfigError(f"Ошибки в {where}:", problems)
+        raise ConfigError(f"Ошибки в {_where(path, origins, problems)}:", problems)
     root = path.parent.resolve() if path else cwd.resolve()
     return Config(path=path, root=root, **config_values, **sections)  # type: ignore[arg-type]
 
 
-def _apply_environment(data: dict[str, object], environ: Mapping[str, str]) -> None:
-    for name in TOP_LEVEL:
-        if (value := environ.get(ENV_PREFIX + name.upper())) is not None:
-            data[name] = value
+def _where(path: Path | None, origins: dict[str, str], problems: list[str]) -> str:
+    from_env = any(p.startswith(ENV_PREFIX) for p in problems)
+    from_file = any(not p.startswith(ENV_PREFIX) for p in problems)
+    if from_env and not from_file:
+        return "переменных окружения"
+    if from_env:
+        return f"{path} и переменных окружения" if path else "настройках и переменных окружения"
+    return str(path) if path else "настройках"
+
+
+def _env_names() -> dict[str, tuple[str, str]]:
+    """Every settings variable → (section or "", key)."""
+    names = {ENV_PREFIX + name.upper(): ("", name) for name in TOP_LEVEL}
     for section, cls in SECTIONS.items():
-        for f in fields(cls):
-            if (value := environ.get(f"{ENV_PREFIX}{section.upper()}_{f.name.upper()}")) is not None:
-                target = data.setdefault(section, {})
-                if isinstance(target, dict):
-                    target[f.name] = value
+        names.update({f"{ENV_PREFIX}{section.upper()}_{f.name.upper()}": (section, f.name)
+                      for f in fields(cls)})  # fmt: skip
+    return names
 
 
-def _build(cls: type, raw: dict[str, object], prefix: str, problems: list[str]) -> object:
-    names = {f.name for f in fields(cls)}
-    return cls(**_typed(raw, names, cls, prefix, problems))
+def _apply_environment(
+    data: dict[str, object], environ: Mapping[str, str], problems: list[str]
+) -> dict[str, str]:
+    """Put ``GMO_SYNC_*`` values over the file's; return «section.key» → the variable that set it."""
+    known = _env_names()
+    origins: dict[str, str] = {}
+    for variable in sorted(environ):
+        if not variable.startswith(ENV_PREFIX) or variable in OTHER_VARIABLES:
+            continue
+        if variable not in known:
+            guess = difflib.get_close_matches(variable, [*known, *OTHER_VARIABLES], n=1, cutoff=0.8)
+            hint = f"; может быть, {guess[0]}?" if guess else ""
+            problems.append(f"{variable}: неизвестная переменная окружения{hint}")
+            continue
+        section, key = known[variable]
+        value = environ[variable]
+        if not section:
+            data[key] = value
+        else:
+            target = data.setdefault(section, {})
+            if isinstance(target, dict):
+                target[key] = value
+        origins[f"{section}.{key}" if section else key] = variable
+    return origins
 
 
-def _typed(raw: Mapping[str, object], names: set[str], cls: type, prefix: str, problems: list[str]) -> dict:
+def _typed(
+    raw: Mapping[str, object], section: str, cls: type, origins: dict[str, str], problems: list[str]
+) -> dict[str, object]:
     defaults = {f.name: f for f in fields(cls)}
+    names = TOP_LEVEL if cls is Config else set(defaults)
     values: dict[str, object] = {}
     for key, value in raw.items():
+        dotted = f"{section}.{key}" if section else key
+        where = origins.get(dotted) or (f"[{section}] {key}" if section else key)
         if key not in names:
-            problems.append(f"{prefix}{key}: неизвестный параметр")
+            problems.append(f"{where}: неизвестный параметр")
             continue
         default = defaults[key].default
         try:
             values[key] = _coerce(value, type(default))
         except ValueError:
-            problems.append(f"{prefix}{key} = «{value}»: ожидается {_type_name(type(default))}")
+            problems.append(f"{where} = «{value}»: ожидается {_type_name(type(default))}")
+            continue
+        if dotted in CHOICES and values[key] not in CHOICES[dotted]:
+            problems.append(f"{where} = «{value}»: допустимо {' / '.join(CHOICES[dotted])}")
+        if dotted in RANGES and not RANGES[dotted][0] <= values[key] <= RANGES[dotted][1]:  # type: ignore[operator]
+            low, high = (_number(n) for n in RANGES[dotted])
+            problems.append(f"{where} = «{value}»: допустимо от {low} до {high}")
     return values
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}".replace(",", " ") if float(value).is_integer() else str(value).replace(".", ",")
 
 
 def _coerce(value: object, kind: type) -> object:
@@ -187,8 +264,8 @@ def _coerce(value: object, kind: type) -> object:
             raise ValueError(value)
         if isinstance(value, int):
             return value
-        if isinstance(value, str) and value.strip().isdigit():
-            return int(value)
+        if isinstance(value, str):
+            return int(value.strip())  # «-5» is a number out of range, not «not a number»
         raise ValueError(value)
     if not isinstance(value, str):
         raise ValueError(value)

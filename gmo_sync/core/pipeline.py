@@ -16,7 +16,15 @@ from functools import partial
 from gmo_sync.core.calendar_step import apply_calendar, describe_calendar_plan, plan_calendar
 from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
-from gmo_sync.core.ports import CalendarStore, ProtocolLink, ProtocolStore, SheetBackend, StoredEvent
+from gmo_sync.core.os_errors import describe_os_error
+from gmo_sync.core.ports import (
+    CalendarStore,
+    ProtocolLink,
+    ProtocolStore,
+    SheetBackend,
+    StoredEvent,
+    StoredProtocol,
+)
 from gmo_sync.core.problems import BackendError, Problem
 from gmo_sync.core.protocol_step import Progress, apply_protocols, count_protocol_plans
 from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan, plan_protocols
@@ -29,7 +37,7 @@ from gmo_sync.rendering import check_template
 
 log = logging.getLogger(__name__)
 
-PROTOCOLS, CALENDAR = "протоколы", "календарь"
+PROTOCOLS, CALENDAR, SHEET = "протоколы", "календарь", "таблица"
 
 __all__ = ["Options", "RunReport", "run"]
 
@@ -58,13 +66,16 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
     template: tuple[str, bytes] | None = None
     if options.protocols and store is not None:
         report.steps.append(PROTOCOLS)
-        template = store.template()
-        check_template(template[1], template_name=template[0])  # a broken template: exit 2, nothing done
-        plans = plan_protocols(meetings, store.existing(), template[1], organisation=config.organisation,
-                               city=config.city, only=options.only, force=options.force)  # fmt: skip
-        if options.only is not None and not plans:
+        # an unreadable template file or protocols folder fails this step alone; a template whose
+        # text is broken (TemplateError) stops the run: exit 2, nothing done
+        prepared = _step(report, PROTOCOLS, partial(_prepare_protocols, store))
+        if prepared is not None:
+            template, existing = prepared
+            plans = plan_protocols(meetings, existing, template[1], organisation=config.organisation,
+                                   city=config.city, only=options.only, force=options.force)  # fmt: skip
+        if prepared is not None and options.only is not None and not plans:
             parsed.problems.append(Problem(MEETINGS.name, f"заседание с ID «{options.only}» не найдено"))
-    report.problems = sorted(set(parsed.problems), key=_problem_order)
+    report.problems = sorted(set(parsed.problems), key=_problem_order) + report.problems  # + failed steps
     if not options.write:
         return report
     if options.calendar and calendar is not None:
@@ -90,15 +101,26 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
         if event_plan is not None:
             rows = {id_key(m.id): m.row for m in meetings}
             events = _step(report, CALENDAR, lambda: apply_calendar(event_plan, calendar, report, rows)) or {}
+    planned_lines = len(report.lines)
     writes = cell_writes(parsed, changes, links, events, report, now.strftime("%d.%m.%Y %H:%M"))
     if writes or has_new_problems(parsed, report):
         journal = journal_row(parsed, report, now)
-        result = sheet.write(writes + journal)
+        result = _step(report, SHEET, lambda: sheet.write(writes + journal))
+        if result is None:  # the documents and events are done; the next run writes their links
+            del report.lines[planned_lines:]
+            report.counts.pop("cells", None)
+            return report
         report.cells_written = max(0, result.written - len(journal))
         for message in result.skipped:
             place, _, text = message.partition(": ")
             report.problem(place, text)
     return report
+
+
+def _prepare_protocols(store: ProtocolStore) -> tuple[tuple[str, bytes], dict[str, StoredProtocol]]:
+    template = store.template()
+    check_template(template[1], template_name=template[0])
+    return template, store.existing()
 
 
 def _plan_events(report, parsed, meetings, new_ids, calendar, config, links, options):  # type: ignore[no-untyped-def]
@@ -112,10 +134,13 @@ def _step(report: RunReport, name: str, action):  # type: ignore[no-untyped-def]
     try:
         return action()
     except BackendError as error:
-        log.debug("step %s failed", name, exc_info=True)
-        report.failed_steps.append(name)
-        report.problem(name.capitalize(), str(error))
-        return None
+        message = str(error)
+    except OSError as error:  # one a backend did not put into words: still a sentence, not a crash
+        message = describe_os_error(error, error.filename or "", "Файл или папка")
+    log.debug("step %s failed", name, exc_info=True)
+    report.failed_steps.append(name)
+    report.problem(name.capitalize(), message)
+    return None
 
 
 def _problem_order(problem: Problem) -> tuple[str, int, str]:

@@ -67,6 +67,11 @@ class BackendError(GmoSyncError):
     """A storage or connection failure that retries did not cure."""
 
 
+class StepError(BackendError):
+    """A whole step cannot go on (its folder is a file, unwritable, the disk is full): the step stops
+    with this one sentence instead of one per meeting, and the other steps still run."""
+
+
 class LockedError(GmoSyncError):
     """Another run holds the workspace lock."""
 

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from gmo_sync.core.ports import ProtocolLink, ProtocolStore, StoredProtocol
-from gmo_sync.core.problems import BackendError
+from gmo_sync.core.problems import BackendError, StepError
 from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan
 from gmo_sync.core.reading import id_key
 from gmo_sync.core.report import RunReport
@@ -83,6 +83,8 @@ def _render_and_save(
     def save(plan: ProtocolPlan, content: bytes) -> StoredProtocol | BackendError:
         try:
             return store.save(plan.meeting.id, plan.name, content, plan.input_hash, plan.existing)
+        except StepError:
+            raise  # the folder itself failed: one sentence for the step, not one per meeting
         except BackendError as error:
             return error
 

@@ -36,6 +36,7 @@ from gmo_sync.backends.local.files import write_atomically
 from gmo_sync.backends.local.vtimezone import GENERATOR_VERSION, first_onset, vtimezone
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
 from gmo_sync.core.clock import Clock, system_clock
+from gmo_sync.core.os_errors import describe_os_error
 from gmo_sync.core.ports import EventOutcome, StoredEvent
 from gmo_sync.core.problems import BackendError
 from gmo_sync.core.reading import id_key
@@ -201,7 +202,7 @@ class LocalCalendar:
         except FileNotFoundError:
             return None
         except OSError as error:
-            raise BackendError(f"Календарь {self.path} не читается: {error}") from None
+            raise BackendError(describe_os_error(error, self.path, "Календарь")) from None
         return data if data.strip() else None
 
     def _load(self) -> tuple[Calendar, bytes] | None:
@@ -234,7 +235,7 @@ class LocalCalendar:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             write_atomically(self.path, data)
         except OSError as error:
-            raise BackendError(f"Не удалось записать календарь {self.path}: {error}") from None
+            raise BackendError(describe_os_error(error, self.path, "Календарь")) from None
 
 
 def _complete_timezones(calendar: Calendar, rewritten: set[str], today: dt.date) -> None:

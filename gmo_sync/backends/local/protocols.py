@@ -24,8 +24,9 @@ from lxml import etree
 
 from gmo_sync.backends.local.files import remove_leftovers, write_atomically
 from gmo_sync.backends.local.pdf import convert_to_pdf, pdf_is_current
+from gmo_sync.core.os_errors import describe_os_error, ensure_folder, step_errors
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol
-from gmo_sync.core.problems import BackendError
+from gmo_sync.core.problems import BackendError, StepError
 from gmo_sync.rendering import Body, Stamp, paragraphs_hash
 
 ID_PREFIX = "gmo-sync:"
@@ -38,6 +39,7 @@ NS = {
 }
 # Files in the folder may come from anywhere: no entities resolved, nothing fetched.
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True)
+FOLDER = "Папка протоколов"
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -175,13 +177,16 @@ class LocalProtocolStore:
         try:
             return self.template_path.name, self.template_path.read_bytes()
         except OSError as error:
-            raise BackendError(f"Шаблон протокола {self.template_path} не читается: {error}") from None
+            raise StepError(describe_os_error(error, self.template_path, "Шаблон протокола")) from None
 
     def existing(self) -> dict[str, StoredProtocol]:
         found: dict[str, StoredProtocol] = {}
-        if not self.folder.is_dir():
+        if not self.folder.exists():
             return found
-        for path in sorted(self.folder.glob("*.docx")):
+        ensure_folder(self.folder, FOLDER)  # a file named like the folder stops this step, not the run
+        with step_errors(self.folder, FOLDER):
+            paths = sorted(self.folder.glob("*.docx"))
+        for path in paths:
             if path.name.startswith(("~$", ".~lock")):
                 continue
             marks = file_marks(path)
@@ -197,7 +202,7 @@ class LocalProtocolStore:
     ) -> StoredProtocol:
         file_name = safe_file_name(name) + ".docx"
         target = self.folder / file_name
-        self.folder.mkdir(parents=True, exist_ok=True)
+        ensure_folder(self.folder, FOLDER)
         if target.exists() and (replaces is None or replaces.location != file_name):
             marks = _read_marks(target)
             if marks is None or marks[0] != ID_PREFIX + meeting_id:
@@ -205,12 +210,13 @@ class LocalProtocolStore:
                     f"Файл {target} уже существует и относится не к заседанию {meeting_id}; "
                     f"переименуйте или удалите его"
                 )
-        if not self._cleaned:
-            remove_leftovers(self.folder, ".*.docx.*.tmp")
-            self._cleaned = True
-        write_atomically(target, _stamped(content, meeting_id, input_hash), clean=False)
-        if replaces is not None and replaces.location != file_name:
-            (self.folder / replaces.location).unlink(missing_ok=True)
+        with step_errors(self.folder, FOLDER):  # disk full, no write permission: every save would fail
+            if not self._cleaned:
+                remove_leftovers(self.folder, ".*.docx.*.tmp")
+                self._cleaned = True
+            write_atomically(target, _stamped(content, meeting_id, input_hash), clean=False)
+            if replaces is not None and replaces.location != file_name:
+                (self.folder / replaces.location).unlink(missing_ok=True)
         return StoredProtocol(meeting_id, target.stem, file_name, input_hash, False)
 
     def export_pdf(self, stored: StoredProtocol) -> str | None:

@@ -22,6 +22,7 @@ from openpyxl.cell.cell import Cell
 from openpyxl.workbook import Workbook
 
 from gmo_sync.backends.local.files import remove_leftovers, shared_file_mode
+from gmo_sync.core.os_errors import describe_os_error
 from gmo_sync.core.parsing import normalize_text
 from gmo_sync.core.ports import WriteReport
 from gmo_sync.core.problems import BackendError, WorkbookBusyError, cell_ref
@@ -51,14 +52,22 @@ class LocalWorkbook:
         try:
             mtime = self.path.stat().st_mtime_ns
             book = openpyxl.load_workbook(self.path, rich_text=False)
-        except (OSError, ValueError, KeyError) as error:
-            raise BackendError(f"Не удалось открыть таблицу {self.path}: {error}") from None
-        except Exception as error:  # a damaged zip surfaces as many exception types
-            if type(error).__name__ in ("BadZipFile", "InvalidFileException"):
-                raise BackendError(f"Файл {self.path} повреждён или это не .xlsx: {error}") from None
-            raise
+        except OSError as error:
+            raise BackendError(describe_os_error(error, self.path, "Таблица")) from None
+        except Exception as error:
+            raise BackendError(self._damaged(error)) from None
         self._book, self._loaded_mtime = book, mtime
         return book
+
+    def _damaged(self, error: Exception) -> str:
+        backup = self.path.with_name(self.path.name + ".bak")
+        if backup.exists():
+            fix = (f"восстановите её из копии {backup.name}, которую gmo-sync сохраняет перед каждой "
+                   f"записью: закройте таблицу и выполните cp «{backup}» «{self.path}»")  # fmt: skip
+        else:
+            fix = f"восстановите её из резервной копии ({backup.name} не найден)"
+        return (f"Таблица {self.path} повреждена или это не файл .xlsx ({type(error).__name__}: {error}). "
+                f"Что делать: {fix}.")  # fmt: skip
 
     def read(self) -> SheetSnapshot:
         book = self._load()
@@ -114,7 +123,11 @@ class LocalWorkbook:
                 _set_cell(book[write.tab].cell(write.row, write.column), write)
                 written += 1
         if written:
-            self._save(book)
+            try:
+                self._save(book)
+            except OSError as error:  # the folder is read-only, the disk is full: the sheet step fails
+                unsaved = " Изменения таблицы не сохранены; их запишет следующий запуск."
+                raise BackendError(describe_os_error(error, self.path, "Таблица") + unsaved) from None
         return WriteReport(written, skipped)
 
     def _save(self, book: Workbook) -> None:
