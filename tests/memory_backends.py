@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from gmo_sync.core.parsing import normalize_text
 from gmo_sync.core.ports import ProtocolLink, StoredProtocol, WriteReport
 from gmo_sync.core.problems import cell_ref
+from gmo_sync.core.repair import SheetRepair, apply_to_snapshot
 from gmo_sync.core.seed import headers, seed_rows
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot, TabData
 from gmo_sync.rendering import template_bytes
@@ -47,6 +48,9 @@ class MemorySheet:
         if writes:
             self.writes.append(list(writes))
         return WriteReport(sum(holding), skipped)
+
+    def repair(self, repairs: Sequence[SheetRepair]) -> None:
+        apply_to_snapshot(self.snapshot, list(repairs))
 
     def set(self, tab: str, row: int, column: int, value: object) -> None:
         rows = self.snapshot.tabs[tab].rows

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.config import Config
@@ -18,6 +18,7 @@ class Backends:
     calendar: CalendarStore | None = None
     documents: DocumentStore | None = None  # reports and extracts
     close: Callable[[], None] = lambda: None  # called after a run (the google backend keeps its token)
+    warnings: list[str] = field(default_factory=list)  # shown on stderr before the run (an exposed key)
 
 
 def open_backends(config: Config, clock: Clock = system_clock) -> Backends:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
@@ -111,5 +112,9 @@ def status(ctx: click.Context) -> None:
 
     settings = _settings(ctx)
     lines, ok = auth_status(_config(settings), settings.clock())
-    emit("\n".join(lines))
+    if settings.json:
+        emit(json.dumps({"command": "auth status", "ok": ok, "lines": lines, "exit_code": 0 if ok else 2},
+                        ensure_ascii=False, indent=2))  # fmt: skip
+    else:
+        emit("\n".join(lines))
     ctx.exit(0 if ok else 2)

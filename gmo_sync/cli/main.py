@@ -205,6 +205,8 @@ def _run_logged(
     from gmo_sync.backends import open_backends
 
     backends = open_backends(config, settings.clock)
+    for warning in backends.warnings:
+        click.echo(warning, err=True)  # even with -q: it needs a look
     started = time.monotonic()
     # `check` and dry runs change nothing, so they need not wait for the lock
     lock = workspace_lock(config) if options.write and not options.dry_run else contextlib.nullcontext()

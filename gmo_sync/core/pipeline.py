@@ -29,8 +29,10 @@ from gmo_sync.core.problems import BackendError, Problem
 from gmo_sync.core.protocol_step import Progress, apply_protocols, count_protocol_plans
 from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan, plan_protocols
 from gmo_sync.core.reading import id_key, parse_sheet
+from gmo_sync.core.repair import apply_to_snapshot, plan_repairs
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS
+from gmo_sync.core.sheet import SheetSnapshot
 from gmo_sync.core.sync import plan_sync
 from gmo_sync.core.writeback import cell_writes, has_new_problems, journal_row
 from gmo_sync.rendering import check_template
@@ -59,7 +61,7 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
         clock: Clock, options: Options, calendar: CalendarStore | None = None) -> RunReport:  # fmt: skip
     now = local_now(clock, config.zone)
     report = RunReport(command, options.dry_run)
-    parsed = parse_sheet(sheet.read(), now.date())
+    parsed = parse_sheet(_repaired(sheet, report, options), now.date())
     changes, meetings = plan_sync(parsed, now.date(), config.numbering)
     new_ids = {c.row: c.value for c in changes if c.tab == MEETINGS.name and c.key == "id"}
     plans: list[ProtocolPlan] = []
@@ -81,7 +83,7 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
     if options.calendar and calendar is not None:
         report.steps.append(CALENDAR)
     if options.dry_run:
-        report.lines = [c.describe(parsed) for c in changes] + [p.describe() for p in plans]
+        report.lines += [c.describe(parsed) for c in changes] + [p.describe() for p in plans]
         count_protocol_plans(report, plans)
         if CALENDAR in report.steps:
             event_plan = _plan_events(report, parsed, meetings, new_ids, calendar, config, {}, options)
@@ -115,6 +117,21 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
             place, _, text = message.partition(": ")
             report.problem(place, text)
     return report
+
+
+def _repaired(sheet: SheetBackend, report: RunReport, options: Options) -> SheetSnapshot:
+    """The sheet, with the tool's own deleted tabs and headers put back (or planned, in a dry run)."""
+    snapshot = sheet.read()
+    repairs = plan_repairs(snapshot)
+    if not repairs:
+        return snapshot
+    done = options.write and not options.dry_run
+    if done:
+        sheet.ensure_writable()
+        sheet.repair(repairs)
+    report.lines.extend(r.describe(done) for r in repairs)
+    apply_to_snapshot(snapshot, repairs)
+    return snapshot
 
 
 def _prepare_protocols(store: ProtocolStore) -> tuple[tuple[str, bytes], dict[str, StoredProtocol]]:

@@ -10,6 +10,7 @@ from gmo_sync.core.sheet import CellWrite, SheetSnapshot
 
 if TYPE_CHECKING:
     from gmo_sync.core.calendar import EventAction
+    from gmo_sync.core.repair import SheetRepair
     from gmo_sync.rendering import Stamp
 
 
@@ -36,6 +37,10 @@ class SheetBackend(Protocol):
 
     def write(self, writes: Sequence[CellWrite]) -> WriteReport:
         """Apply all writes at once, as plain values (never formulas)."""
+        ...
+
+    def repair(self, repairs: Sequence[SheetRepair]) -> None:
+        """Create the tool's missing tabs and headers that ``repairs`` lists, and nothing else."""
         ...
 
 

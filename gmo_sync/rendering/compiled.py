@@ -31,7 +31,7 @@ from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from gmo_sync.rendering.errors import TemplateError, describe_jinja_error
+from gmo_sync.rendering.errors import TemplateError, describe_jinja_error, not_a_docx
 
 __all__ = ["Body", "CompiledTemplate", "Stamp", "paragraphs_hash"]
 
@@ -227,7 +227,7 @@ def _open(source: bytes, name: str) -> DocxTemplate:
     try:
         doc.init_docx()
     except Exception as exc:  # python-docx raises several types for "not a Word document"
-        raise TemplateError(name, "", f"файл не открывается как документ .docx ({exc})") from exc
+        raise TemplateError(name, "", not_a_docx(source)) from exc
     return doc
 
 

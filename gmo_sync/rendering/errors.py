@@ -8,13 +8,15 @@ Jinja tag in it that the error is about.
 
 from __future__ import annotations
 
+import io
 import re
 import types
+import zipfile
 
 import jinja2
 from jinja2.sandbox import SecurityError
 
-__all__ = ["TemplateError", "describe_jinja_error"]
+__all__ = ["TemplateError", "describe_jinja_error", "not_a_docx"]
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _XML = re.compile(r"<[^>]+>")
@@ -150,3 +152,39 @@ def describe_jinja_error(exc: jinja2.TemplateError, template_name: str, source: 
         tag = _unclosed_tag(source, names[-1])
     tag = tag or _offending_tag(source, _template_line(exc), exc)
     return TemplateError(template_name, tag, message)
+
+
+_SIGNATURES = (
+    (b"%PDF", "это PDF, а не документ Word; откройте исходный документ и сохраните его как .docx"),
+    (
+        b"\xd0\xcf\x11\xe0",
+        "это документ старого формата Word 97–2003 (.doc); откройте его в Word или "
+        "LibreOffice и сохраните как .docx",
+    ),
+    (b"{\\rtf", "это документ RTF; откройте его в Word или LibreOffice и сохраните как .docx"),
+)
+_ZIP_PARTS = (
+    ("xl/", "это таблица Excel (.xlsx), у которой только имя оканчивается на .docx"),
+    ("ppt/", "это презентация PowerPoint (.pptx), у которой только имя оканчивается на .docx"),
+    ("content.xml", "это документ OpenDocument (.odt); откройте его в LibreOffice и сохраните как .docx"),
+)
+
+
+def not_a_docx(source: bytes) -> str:
+    """What a template file that python-docx refuses actually is, in words (never a Python object's repr)."""
+    if not source:
+        return "файл пустой"
+    for signature, text in _SIGNATURES:
+        if source.startswith(signature):
+            return text
+    try:
+        with zipfile.ZipFile(io.BytesIO(source)) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return "файл не является документом Word (.docx); сохраните шаблон в Word или LibreOffice как .docx"
+    for prefix, text in _ZIP_PARTS:
+        if any(n.startswith(prefix) for n in names):
+            return f"{text}. Нужен документ Word (.docx)"
+    if "word/document.xml" not in names:
+        return "архив не содержит документа Word (нет word/document.xml); сохраните шаблон в Word как .docx"
+    return "документ Word повреждён; откройте его в Word или LibreOffice и сохраните заново как .docx"

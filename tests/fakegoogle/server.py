@@ -129,6 +129,7 @@ class FakeGoogle:
         self.crashes: list[str] = []
         self._own_workdir = workdir is None
         self.workdir = Path(workdir or tempfile.mkdtemp(prefix="fakegoogle-"))
+        self.workdir.mkdir(parents=True, exist_ok=True)  # --workdir D: D need not exist yet
         self.ca_path = str(self.workdir / "fakegoogle-ca.pem")
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None

@@ -95,3 +95,21 @@ def test_control_rejects_bad_input(server):
     assert bad.status_code == 400 and "unknown fault kind" in bad.text
     unknown = requests.get(f"{base}/_fake/nothing", verify=ca, timeout=10)
     assert unknown.status_code == 400
+
+
+def test_workdir_that_does_not_exist_yet_is_created(tmp_path):
+    workdir = tmp_path / "new" / "fake"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tests.fakegoogle", "--workdir", str(workdir)],
+        cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline()
+        assert line, proc.stderr.read() if proc.poll() is not None else "no output"
+        info = json.loads(line)
+        assert Path(info["ca_path"]).parent == workdir
+        assert Path(info["ca_path"]).read_text().startswith("-----BEGIN CERTIFICATE")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

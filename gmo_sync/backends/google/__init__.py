@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
-from gmo_sync.backends.google.auth import SCOPES, load_credentials, save_refreshed
+from gmo_sync.backends.google.auth import SCOPES, credential_warnings, load_credentials, save_refreshed
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.diagnosis import GoogleSetupError, ScopesExplained, missing_scope_message
 from gmo_sync.backends.google.documents import DriveDocumentStore
@@ -77,6 +77,7 @@ def open_google(config: Config) -> Backends:
         calendar=open_google_calendar(config, connection),
         documents=DriveDocumentStore(connection, config.google.protocols_folder_id,
                                      state_file(config, "documents"), config.resolve(config.templates_dir)),
+        warnings=credential_warnings(config),
     )
 
 

@@ -71,6 +71,23 @@ class LoadedCredentials:
     account: str  # the service account's e-mail, or "" for OAuth (asked from Drive by `auth status`)
 
 
+def credential_warnings(config: Config) -> list[str]:
+    """A service-account key others can read is a key others can use: say so on every run."""
+    if not config.google.credentials:
+        return []
+    path = config.resolve(config.google.credentials)
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return []  # a missing key is load_credentials' error to report
+    if mode & 0o077 == 0:
+        return []
+    return [
+        f"Внимание: ключ сервисного аккаунта {path} доступен не только владельцу (права {mode & 0o777:o}); "
+        f"любой пользователь этой машины может действовать от имени аккаунта. Выполните: chmod 600 «{path}»."
+    ]
+
+
 def load_credentials(config: Config) -> LoadedCredentials:
     if config.google.credentials:
         path = config.resolve(config.google.credentials)

@@ -35,6 +35,7 @@ from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.core.parsing import SERIAL_EPOCH, normalize_text
 from gmo_sync.core.ports import WriteReport
 from gmo_sync.core.problems import cell_ref, column_letter
+from gmo_sync.core.repair import SheetRepair
 from gmo_sync.core.sheet import CellWrite, Formula, SheetSnapshot, TabData
 
 log = logging.getLogger(__name__)
@@ -136,6 +137,11 @@ class GoogleSheet:
 
     def ensure_writable(self) -> None:
         """Google Sheets merge concurrent edits; anchoring in ``write`` handles moved rows."""
+
+    def repair(self, repairs: Sequence[SheetRepair]) -> None:
+        from gmo_sync.backends.google.sheet_repair import repair_sheet  # it builds on init's formatting
+
+        repair_sheet(self.client.http_client, self.spreadsheet_id, repairs)
 
     def write(self, writes: Sequence[CellWrite]) -> WriteReport:
         if not writes:

@@ -11,6 +11,7 @@ import google.auth.exceptions
 from gmo_sync.backends.google.auth import (
     SERVICE_ACCOUNT_LIMITS,
     TESTING_WARNING,
+    credential_warnings,
     describe_expiry,
     load_credentials,
     refresh_failure_message,
@@ -35,6 +36,7 @@ def auth_status(config: Config, now: dt.datetime) -> tuple[list[str], bool]:
     else:
         lines.append(f"Вход через OAuth: токен в {loaded.source}")
     lines.append("Права: " + (", ".join(s.rsplit("/", 1)[-1] for s in scopes) or "не указаны"))
+    lines.extend(credential_warnings(config))
     connection = GoogleConnection(creds, config.google.endpoint, config.google.ca_bundle,
                                   RetryPolicy(attempts=2, base=config.google.retry_base_seconds))  # fmt: skip
     ok = False

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import openpyxl
 from openpyxl.cell.cell import Cell
+from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
 from gmo_sync.backends.local.files import remove_leftovers, shared_file_mode
@@ -26,6 +27,7 @@ from gmo_sync.core.os_errors import describe_os_error
 from gmo_sync.core.parsing import normalize_text
 from gmo_sync.core.ports import WriteReport
 from gmo_sync.core.problems import BackendError, WorkbookBusyError, cell_ref
+from gmo_sync.core.repair import SheetRepair
 from gmo_sync.core.sheet import CellWrite, Formula, SheetSnapshot, TabData
 
 
@@ -129,6 +131,23 @@ class LocalWorkbook:
                 unsaved = " Изменения таблицы не сохранены; их запишет следующий запуск."
                 raise BackendError(describe_os_error(error, self.path, "Таблица") + unsaved) from None
         return WriteReport(written, skipped)
+
+    def repair(self, repairs: Sequence[SheetRepair]) -> None:
+        self.ensure_writable()
+        book = self._book
+        if book is None or self._loaded_mtime != self.path.stat().st_mtime_ns:
+            book = self._load()
+        for repair in repairs:
+            sheet = book.create_sheet(repair.sheet_name) if repair.create else book[repair.sheet_name]
+            if repair.create:
+                sheet.freeze_panes = "A2"
+            for index, column in repair.columns:
+                cell = sheet.cell(1, index)
+                cell.value, cell.data_type, cell.font = column.header, "s", Font(bold=True)
+        try:
+            self._save(book)
+        except OSError as error:
+            raise BackendError(describe_os_error(error, self.path, "Таблица")) from None
 
     def _save(self, book: Workbook) -> None:
         """Temp file in the same folder, fsync, keep a backup, then an atomic rename."""
