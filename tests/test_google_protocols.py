@@ -63,8 +63,9 @@ def test_a_run_that_dies_before_the_write_back_leaves_one_doc_per_meeting_after_
 ) -> None:
     fake.add_fault(kind, at=1, method="sheets.spreadsheets.values.batchUpdate", times=6)  # every attempt
     crashed = gmo_google("protocols")
-    assert crashed.exit_code == 2, crashed.output
-    assert "Google Таблица" in crashed.output and "(попыток: 6)" in crashed.output
+    # the documents were made, only the sheet's write failed: a failed step (exit 1), not «nothing done»
+    assert crashed.exit_code == 1, crashed.output
+    assert "Таблица: Google Таблица" in crashed.output and "(попыток: 6)" in crashed.output
     assert "Traceback" not in crashed.output
     assert sorted(protocol_docs(fake)) == IDS  # uploaded, not linked
     assert all(r[col("Протокол") - 1] == "" for r in values(three)[1:])
@@ -169,7 +170,8 @@ def test_a_persistent_outage_ends_after_the_configured_attempts(
     start = fake.request_count
     fake.add_fault("503", probability=1.0, method=method)
     result = gmo_google("protocols")
-    assert result.exit_code == 2, result.output
+    # no sheet: nothing can be done (2); no Drive: the protocols step fails alone, IDs are still written (1)
+    assert result.exit_code == (2 if method.startswith("sheets") else 1), result.output
     assert "временно недоступен (попыток: 3)" in result.output and "Traceback" not in result.output
     assert [e["api_method"] for e in requests_since(fake, start)].count(method) == 3  # not gspread's forever
 

@@ -36,6 +36,7 @@ from gmo_sync.core.sheet import SheetSnapshot
 from gmo_sync.core.sync import plan_sync
 from gmo_sync.core.writeback import cell_writes, has_new_problems, journal_row
 from gmo_sync.rendering import check_template
+from gmo_sync.rendering.budget import Limits, set_limits
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
         clock: Clock, options: Options, calendar: CalendarStore | None = None) -> RunReport:  # fmt: skip
     now = local_now(clock, config.zone)
     report = RunReport(command, options.dry_run)
+    limits = config.rendering  # every protocol of this run renders within them
+    set_limits(Limits(round(limits.max_text_mb * 1_000_000), limits.max_loop_iterations, limits.max_seconds))
     parsed = parse_sheet(_repaired(sheet, report, options), now.date())
     changes, meetings = plan_sync(parsed, now.date(), config.numbering)
     new_ids = {c.row: c.value for c in changes if c.tab == MEETINGS.name and c.key == "id"}

@@ -31,7 +31,8 @@ from docx.oxml.parser import parse_xml
 from docxtpl import DocxTemplate
 from lxml import etree
 
-from gmo_sync.rendering.errors import TemplateError, describe_jinja_error, not_a_docx
+from gmo_sync.rendering.budget import rendering
+from gmo_sync.rendering.errors import TemplateError, describe_failure, describe_jinja_error, not_a_docx
 
 __all__ = ["Body", "CompiledTemplate", "Stamp", "paragraphs_hash"]
 
@@ -166,8 +167,13 @@ class CompiledTemplate:
     def render(self, context: Mapping[str, object], stamp: Stamp | None = None) -> bytes:
         """The .docx for ``context``; ``stamp`` adds core properties computed from the rendered text.
 
-        Raises ``TemplateError`` for an expression that fails on this data.
+        Raises ``TemplateError`` for an expression that fails on this data, or asks for more than the
+        rendering budget (``budget.py``: one budget for every part of the document).
         """
+        with rendering():
+            return self._render_document(context, stamp)
+
+    def _render_document(self, context: Mapping[str, object], stamp: Stamp | None) -> bytes:
         data = dict(context)
         document = copy.deepcopy(self._shell)
         body = _TOOLS.fix_tables(self._run(self._body, data))
@@ -200,6 +206,8 @@ class CompiledTemplate:
             return template.render(data)
         except jinja2.TemplateError as exc:
             raise describe_jinja_error(exc, self.name, source) from exc
+        except Exception as exc:  # 1/0, int("x") …: the template's fault, told with its tag, not a crash
+            raise describe_failure(exc, self.name, source) from exc
 
     def _run(self, part: _Part, data: dict[str, object]) -> str:
         """docxtpl's ``render_xml_part``: render, undo the line splitting and escapes, resolve listings."""

@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from gmo_sync.rendering.budget import BudgetedSandbox
 from gmo_sync.rendering.compiled import CompiledTemplate, Stamp
 from gmo_sync.rendering.errors import TemplateError
 
@@ -51,8 +51,8 @@ def _finalize(value: object) -> object:
     return value
 
 
-class _Environment(ImmutableSandboxedEnvironment):
-    """The sandbox every template part is compiled and rendered in."""
+class _Environment(BudgetedSandbox):
+    """The sandbox every template part is compiled and rendered in, under the rendering budget."""
 
     def __init__(self) -> None:
         super().__init__(autoescape=True, finalize=_finalize, undefined=jinja2.Undefined)

@@ -16,7 +16,7 @@ import zipfile
 import jinja2
 from jinja2.sandbox import SecurityError
 
-__all__ = ["TemplateError", "describe_jinja_error", "not_a_docx"]
+__all__ = ["TemplateError", "describe_failure", "describe_jinja_error", "not_a_docx"]
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _XML = re.compile(r"<[^>]+>")
@@ -89,7 +89,7 @@ def _offending_tag(source: str, lineno: int | None, exc: jinja2.TemplateError) -
             return broken[0]
         tags = [] if _TAG.sub("", text).count("{") else tags
     else:
-        names = _QUOTED.findall(message)
+        names = _QUOTED.findall(message) + [h for h in [getattr(exc, "hint", "")] if h]
         for tag in tags:
             if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", tag) for n in names):
                 return tag
@@ -120,6 +120,8 @@ def _unclosed_tag(source: str, block: str) -> str:
 def _russian(exc: jinja2.TemplateError) -> str:
     msg = exc.message or str(exc)
     names = _QUOTED.findall(msg)
+    if type(exc).__name__ == "BudgetExceeded":
+        return msg  # already Russian, with the limit and the setting that sets it
     if isinstance(exc, SecurityError):
         return f"шаблон может только читать данные заседания; запрещено: {msg}"
     if msg.startswith("Unexpected end of template"):
@@ -188,3 +190,23 @@ def not_a_docx(source: bytes) -> str:
     if "word/document.xml" not in names:
         return "архив не содержит документа Word (нет word/document.xml); сохраните шаблон в Word как .docx"
     return "документ Word повреждён; откройте его в Word или LibreOffice и сохраните заново как .docx"
+
+
+_PYTHON_ERRORS = {
+    "ZeroDivisionError": "деление на ноль",
+    "RecursionError": "макрос вызывает сам себя без конца (слишком глубокая рекурсия)",
+    "OverflowError": "слишком большое число",
+    "MemoryError": "не хватило памяти",
+    "TypeError": "значения несовместимых типов (например, число и текст)",
+    "ValueError": "недопустимое значение",
+    "KeyError": "нет такого ключа",
+    "IndexError": "нет элемента с таким номером",
+}
+
+
+def describe_failure(exc: Exception, template_name: str, source: str) -> TemplateError:
+    """A Python error raised by the template's own expression (``1/0``), in words, with its tag."""
+    what = _PYTHON_ERRORS.get(type(exc).__name__, "ошибка при вычислении выражения")
+    wrapped = jinja2.TemplateRuntimeError(f"{what} ({type(exc).__name__}: {exc})"[:300])
+    wrapped.with_traceback(exc.__traceback__)  # jinja rewrote it: its frames carry the template's lines
+    return describe_jinja_error(wrapped, template_name, source)
