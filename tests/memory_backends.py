@@ -6,7 +6,7 @@ import copy
 from collections.abc import Sequence
 
 from gmo_sync.core.parsing import normalize_text
-from gmo_sync.core.ports import ProtocolLink, StoredProtocol, WriteReport
+from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredProtocol, WriteReport
 from gmo_sync.core.problems import cell_ref
 from gmo_sync.core.repair import SheetRepair, apply_to_snapshot
 from gmo_sync.core.seed import headers, seed_rows
@@ -84,7 +84,10 @@ class MemoryProtocolStore:
     def existing(self) -> dict[str, StoredProtocol]:
         return {k: v[0] for k, v in self.documents.items()}
 
-    def stamp(self, meeting_id: str, input_hash: str) -> None:
+    def copies(self) -> list[ProtocolCopy]:
+        return []  # nobody copies files in memory
+
+    def stamp(self, meeting_id: str, input_hash: str, name: str = "", replaces: object = None) -> None:
         return None
 
     def save(self, meeting_id: str, name: str, content: bytes, input_hash: str,

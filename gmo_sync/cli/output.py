@@ -41,6 +41,9 @@ def report_text(report: RunReport, *, quiet: bool) -> str:
         if not report.dry_run and report.command != "check" and report.steps != ["документы"]:
             lines.append(f"Ячеек записано: {report.cells_written}." if report.cells_written
                          else "Таблица не изменена.")  # fmt: skip
+    if report.notices:
+        lines.append(f"Замечания ({len(report.notices)}):")
+        lines.extend(f"  {p}" for p in report.notices)
     if report.problems:
         lines.append(f"Проблемы ({len(report.problems)}):")
         lines.extend(f"  {p}" for p in report.problems)
@@ -59,6 +62,7 @@ def report_json(report: RunReport) -> str:
             "cells_written": report.cells_written,
             "failed_steps": report.failed_steps,
             "problems": [{"place": p.place, "message": p.message} for p in report.problems],
+            "notices": [{"place": p.place, "message": p.message} for p in report.notices],
             "duration_seconds": round(report.duration, 3),
             "exit_code": report.exit_code,
         },

@@ -19,6 +19,7 @@ from gmo_sync.core.config import Config
 from gmo_sync.core.os_errors import describe_os_error
 from gmo_sync.core.ports import (
     CalendarStore,
+    ProtocolCopy,
     ProtocolLink,
     ProtocolStore,
     SheetBackend,
@@ -28,7 +29,7 @@ from gmo_sync.core.ports import (
 from gmo_sync.core.problems import BackendError, Problem
 from gmo_sync.core.protocol_step import Progress, apply_protocols, count_protocol_plans
 from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan, plan_protocols
-from gmo_sync.core.reading import id_key, parse_sheet
+from gmo_sync.core.reading import ParsedSheet, id_key, parse_sheet
 from gmo_sync.core.repair import apply_to_snapshot, plan_repairs
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS
@@ -76,6 +77,7 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
         prepared = _step(report, PROTOCOLS, partial(_prepare_protocols, store))
         if prepared is not None:
             template, existing = prepared
+            _notice_copies(report, parsed, store.copies())
             plans = plan_protocols(meetings, existing, template[1], organisation=config.organisation,
                                    city=config.city, only=options.only, force=options.force)  # fmt: skip
         if prepared is not None and options.only is not None and not plans:
@@ -135,6 +137,15 @@ def _repaired(sheet: SheetBackend, report: RunReport, options: Options) -> Sheet
     report.lines.extend(r.describe(done) for r in repairs)
     apply_to_snapshot(snapshot, repairs)
     return snapshot
+
+
+def _notice_copies(report: RunReport, parsed: ParsedSheet, copies: list[ProtocolCopy]) -> None:
+    """Each copy of a protocol is told once: the Журнал remembers the line (a dry run tells it every time)."""
+    for copy in copies:
+        text = f"копия протокола «{copy.name}» заседания {copy.meeting_id} (не трогаю)"
+        notice = Problem(PROTOCOLS.capitalize(), text)
+        if str(notice) not in parsed.journal_problems:
+            report.notices.append(notice)
 
 
 def _prepare_protocols(store: ProtocolStore) -> tuple[tuple[str, bytes], dict[str, StoredProtocol]]:

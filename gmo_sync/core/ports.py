@@ -56,6 +56,16 @@ class StoredProtocol:
 
 
 @dataclass(frozen=True)
+class ProtocolCopy:
+    """A document that claims a meeting but is not its protocol: a copy, renamed or edited.
+
+    The store never overwrites, deletes or links one; the run reports it once (the Журнал remembers)."""
+
+    meeting_id: str
+    name: str  # file or document name, as the folder shows it
+
+
+@dataclass(frozen=True)
 class ProtocolLink:
     text: str  # what the cell shows
     url: str  # the hyperlink target (relative path locally, webViewLink on Google)
@@ -68,10 +78,17 @@ class ProtocolStore(Protocol):
         """Protocols already in the store, by meeting ID."""
         ...
 
-    def stamp(self, meeting_id: str, input_hash: str) -> Stamp | None:
+    def copies(self) -> list[ProtocolCopy]:
+        """What the last ``existing()`` found claiming a meeting without being its protocol."""
+        ...
+
+    def stamp(
+        self, meeting_id: str, input_hash: str, name: str = "", replaces: StoredProtocol | None = None
+    ) -> Stamp | None:
         """Core properties the store keeps in the document, set while rendering; None for none.
 
-        Must be picklable (documents may be rendered in worker processes).
+        ``name`` and ``replaces`` are what ``save`` will get. Must be picklable (documents may be
+        rendered in worker processes).
         """
         ...
 

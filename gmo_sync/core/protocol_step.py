@@ -90,7 +90,10 @@ def _render_and_save(
 
     workers = max(1, getattr(store, "concurrency", 1))
     if workers == 1 or len(work) < 2:
-        jobs = [(plan.context, store.stamp(plan.meeting.id, plan.input_hash)) for plan in work]
+        jobs = [
+            (plan.context, store.stamp(plan.meeting.id, plan.input_hash, plan.name, plan.existing))
+            for plan in work
+        ]
         documents = render_many(compiled, template[1], jobs)
         for done, (plan, content) in enumerate(zip(work, documents, strict=True), 1):
             results[id(plan)] = save(plan, content)
@@ -99,7 +102,12 @@ def _render_and_save(
         return results
 
     def make(plan: ProtocolPlan) -> StoredProtocol | BackendError:
-        return save(plan, compiled.render(plan.context, store.stamp(plan.meeting.id, plan.input_hash)))
+        return save(
+            plan,
+            compiled.render(
+                plan.context, store.stamp(plan.meeting.id, plan.input_hash, plan.name, plan.existing)
+            ),
+        )
 
     pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="protocols")
     try:

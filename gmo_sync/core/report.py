@@ -25,6 +25,8 @@ class RunReport:
     dry_run: bool
     lines: list[str] = field(default_factory=list)  # what was (or would be) done, in order
     problems: list[Problem] = field(default_factory=list)
+    # worth a look but not a problem (a copy of a protocol, left alone): shown and logged once, exit 0
+    notices: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     cells_written: int = 0
     failed_steps: list[str] = field(default_factory=list)  # steps that could not run («календарь»)

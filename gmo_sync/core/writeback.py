@@ -114,14 +114,14 @@ def anchor(parsed: ParsedSheet, tab: str, keys: tuple[tuple[str, str], ...]) -> 
 
 
 def has_new_problems(parsed: ParsedSheet, report: RunReport) -> bool:
-    return any(str(p) not in parsed.journal_problems for p in report.problems)
+    return any(str(p) not in parsed.journal_problems for p in report.problems + report.notices)
 
 
 def journal_row(parsed: ParsedSheet, report: RunReport, now: dt.datetime) -> list[CellWrite]:
     columns = parsed.columns[JOURNAL.name]
     row = len(parsed.tabs[JOURNAL.name].rows) + 1
     changes = ", ".join(f"{COUNT_NAMES[k]}: {v}" for k, v in report.counts.items() if k in COUNT_NAMES and v)
-    problems = "\n".join(map(str, report.problems))
+    problems = "\n".join(map(str, report.problems + report.notices))  # notices: so they are told once
     if len(problems) > MAX_JOURNAL_TEXT:
         problems = problems[:MAX_JOURNAL_TEXT] + "\n…"
     values = {

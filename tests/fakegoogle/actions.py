@@ -18,6 +18,7 @@ ACTIONS = (
     "edit_doc",
     "create_spreadsheet",
     "create_doc",
+    "copy_doc",
 )
 
 
@@ -70,6 +71,20 @@ def run_action(fake, action: dict[str, Any]) -> Any:
             action.get("owner", "user@example.com"),
         )
         fake.ws.contents[file["id"]] = minimal_docx(action.get("paragraphs", []))
+        return file["id"]
+    if kind == "copy_doc":
+        # «Сделать копию» in the browser. Whether Google keeps the app's appProperties on such a copy is
+        # not documented, so the test chooses: {fileId, name, keep_app_properties} → the copy's id
+        source = fake.ws.files.get(action["fileId"])
+        if source is None:
+            raise ValueError(f"no file {action['fileId']}")
+        meta = {"name": action.get("name") or f"Копия {source['name']}", "mimeType": source["mimeType"],
+                "parents": list(source["parents"])}  # fmt: skip
+        if action.get("keep_app_properties"):
+            meta["appProperties"] = dict(source.get("appProperties") or {})
+        file = fake.drive.new_file(meta, action.get("owner", "user@example.com"))
+        if source["id"] in fake.ws.contents:
+            fake.ws.contents[file["id"]] = fake.ws.contents[source["id"]]
         return file["id"]
     if kind == "edit_doc":
         file_id = action["documentId"]

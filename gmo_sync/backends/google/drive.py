@@ -38,8 +38,9 @@ from gmo_sync.backends.google.diagnosis import (
     invisible_folder_message,
     invisible_template_message,
 )
+from gmo_sync.backends.google.ownership import choose_protocols
 from gmo_sync.backends.google.retry import error_status, failure, is_retryable
-from gmo_sync.core.ports import ProtocolLink, StoredProtocol
+from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError, ConfigError
 from gmo_sync.core.reading import id_key
 from gmo_sync.rendering import template_bytes
@@ -80,6 +81,11 @@ class ProtocolState:
             temp.write_text(json.dumps(self.entries, ensure_ascii=False, indent=1), encoding="utf-8")
             temp.replace(self.path)
 
+    def recorded_doc(self, meeting_id: str) -> str | None:
+        """The document the tool last wrote as this meeting's protocol (None: no record here)."""
+        entry = self.entries.get(meeting_id)
+        return str(entry["doc"]) if entry and entry.get("doc") else None
+
     def written_version(self, meeting_id: str, doc_id: str) -> str | None:
         entry = self.entries.get(meeting_id)
         return entry["version"] if entry and entry.get("doc") == doc_id else None
@@ -97,6 +103,7 @@ class DriveProtocolStore:
         self._pdfs: dict[str, dict[str, Any]] | None = None  # meeting ID → its PDF copy, listed once a run
         self._listing: list[dict[str, Any]] | None = None
         self._props: dict[str, dict[str, str]] = {}  # file ID → its appProperties as last seen
+        self._copies: list[ProtocolCopy] = []  # found by the last existing()
 
     # Uploads in flight at once. Each waits about one round trip (150 ms against the benchmark's fake) and
     # costs the client ~10 ms of CPU: 500 uploads took 21.9 s with 4 in flight, 11.9 s with 8, 8.5 s with 12
@@ -170,16 +177,17 @@ class DriveProtocolStore:
         )
 
     def existing(self) -> dict[str, StoredProtocol]:
-        found: dict[str, StoredProtocol] = {}
-        ours = [f for f in self._folder() if (f.get("appProperties") or {}).get("gmoKind") == "protocol"]
-        for file in ours:
-            stored = self._stored(file)
-            if stored.meeting_id in found:
-                log.warning("два протокола для заседания %s на Диске; используется %s", stored.meeting_id,
-                            found[stored.meeting_id].location)  # fmt: skip
-                continue
-            found[stored.meeting_id] = stored
-        return found
+        def meeting_of(file: dict[str, Any]) -> str:  # a long ID is spread over several properties
+            return properties.read(file.get("appProperties") or {}, MEETING_KEY)
+
+        owners, copies = choose_protocols(
+            self._folder(), meeting_of, self.state.recorded_doc, self.template_doc_id
+        )
+        self._copies = [ProtocolCopy(meeting_id, f.get("name", "")) for meeting_id, f in copies]
+        return {meeting_id: self._stored(file) for meeting_id, file in owners.items()}
+
+    def copies(self) -> list[ProtocolCopy]:
+        return list(self._copies)
 
     def _stored(self, file: dict[str, Any]) -> StoredProtocol:
         props = file.get("appProperties") or {}
@@ -193,7 +201,7 @@ class DriveProtocolStore:
         )
         return StoredProtocol(meeting_id, file.get("name", ""), file["id"], props.get("gmoInput", ""), edited)
 
-    def stamp(self, meeting_id: str, input_hash: str) -> None:
+    def stamp(self, meeting_id: str, input_hash: str, name: str = "", replaces: object = None) -> None:
         return None  # the bookkeeping lives in Drive's appProperties, not in the document
 
     def save(
@@ -233,8 +241,11 @@ class DriveProtocolStore:
                     raise _drive_error(error, attempt + 1, self.folder_id) from error
                 policy.retries_done += 1
                 policy.sleep(policy.delay(attempt, error))
-                # the query asks for the (possibly hashed) marker; the full ID confirms it is this meeting's
-                found = [f for f in self._list(self._query(meeting_id)) if _holds(f, meeting_id)]
+                # the query asks for the (possibly hashed) marker; the full ID confirms it is this meeting's;
+                # and only a file that appeared during this run counts (a listed one is a copy, or another's)
+                listed = {f["id"] for f in self._listing or []}
+                found = [f for f in self._list(self._query(meeting_id))
+                         if _holds(f, meeting_id) and f["id"] not in listed]  # fmt: skip
                 if found:
                     log.info("протокол заседания %s уже создан предыдущей попыткой", meeting_id)
                     return found[0]
@@ -245,8 +256,9 @@ class DriveProtocolStore:
         if self._pdfs is None:
             query = (f"'{self.folder_id}' in parents and trashed = false and mimeType = '{PDF}' and "
                      "appProperties has { key='gmoKind' and value='pdf' }")  # fmt: skip
-            self._pdfs = {properties.read(f.get("appProperties") or {}, MEETING_KEY): f
-                          for f in self._list(query)}  # fmt: skip
+            # the oldest PDF of a meeting is ours; a younger one claiming it is a copy, left alone
+            pdfs = sorted(self._list(query), key=lambda f: f.get("createdTime") or "", reverse=True)
+            self._pdfs = {properties.read(f.get("appProperties") or {}, MEETING_KEY): f for f in pdfs}
         current = self._pdfs.get(stored.meeting_id)
         if current is not None and (current.get("appProperties") or {}).get("gmoInput") == stored.input_hash:
             return None

@@ -3,10 +3,11 @@
 Each file carries its own bookkeeping in the document's core properties, so the
 folder can be moved, shared or backed up without a separate state file:
 ``identifier`` = ``gmo-sync:<meeting ID>`` and ``version`` =
-``<input hash>:<text hash>:<CRC of word/document.xml>``. The text hash is taken over the paragraphs' text as
-rendered; a file whose text no longer matches it was edited by hand (Word and
-LibreOffice keep core properties when they save, and re-saving without changes
-keeps the text), and the tool leaves it alone unless told ``--force``.
+``<input hash>:<text hash>:<CRC of word/document.xml>:<file name>:<previous name>``. The text hash is
+taken over the paragraphs' text as rendered; a file whose text no longer matches it was edited by hand
+(Word and LibreOffice keep core properties when they save, and re-saving without changes keeps the
+text), and the tool leaves it alone unless told ``--force``. The names tell the protocol from its
+copies (``ownership.py``).
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from xml.etree import ElementTree as ET
 from lxml import etree
 
 from gmo_sync.backends.local.files import remove_leftovers, write_atomically
+from gmo_sync.backends.local.ownership import ID_PREFIX, Claim, Marks, choose_owners, read_marks
 from gmo_sync.backends.local.pdf import convert_to_pdf, pdf_is_current
 from gmo_sync.core.os_errors import describe_os_error, ensure_folder, step_errors
-from gmo_sync.core.ports import ProtocolLink, StoredProtocol
+from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError, StepError
 from gmo_sync.rendering import Body, Stamp, paragraphs_hash
 
-ID_PREFIX = "gmo-sync:"
 CORE_XML = "docProps/core.xml"
 DOCUMENT_XML = "word/document.xml"
 NS = {
@@ -53,13 +54,24 @@ def text_hash(docx: bytes) -> str:
         return paragraphs_hash(ET.fromstring(archive.read(DOCUMENT_XML)))
 
 
-def protocol_marks(meeting_id: str, input_hash: str, body: Body) -> dict[str, str]:
+def protocol_marks(
+    meeting_id: str, input_hash: str, body: Body, name: str = "", previous: str = ""
+) -> dict[str, str]:
     """The core properties that make a rendered .docx one of ours (module level: sent to render workers).
 
-    ``version`` = input hash : text hash : CRC of the body part. The CRC lets a run see that a file is
-    exactly as written from the zip directory alone, without unpacking and parsing its text.
+    ``version`` = input hash : text hash : CRC of the body part : file name : previous name. The CRC lets a
+    run see that a file is exactly as written from the zip directory alone, without unpacking and parsing
+    its text; the names tell the protocol from a copy of it (``ownership.py``).
     """
-    return {"identifier": ID_PREFIX + meeting_id, "version": f"{input_hash}:{body.text_hash}:{body.crc:08x}"}
+    marks = Marks(meeting_id, input_hash, body.text_hash, f"{body.crc:08x}", name, previous)
+    return {"identifier": ID_PREFIX + meeting_id, "version": marks.version()}
+
+
+def _names(name: str, replaces: StoredProtocol | None) -> tuple[str, str]:
+    """(the file name a protocol is saved under, the name it is renamed from or "")."""
+    file_name = safe_file_name(name) + ".docx"
+    previous = replaces.location if replaces is not None and replaces.location != file_name else ""
+    return file_name, previous
 
 
 def file_marks(path: Path) -> tuple[str, str, bool] | None:
@@ -118,14 +130,14 @@ def _marks(core_xml: bytes) -> tuple[str, str] | None:
     return identifier, version
 
 
-def mark(docx: bytes, meeting_id: str, input_hash: str) -> bytes:
-    """Return ``docx`` with the tool's identifier and hashes in its core properties.
+def mark(docx: bytes, meeting_id: str, input_hash: str, *, name: str = "", previous: str = "") -> bytes:
+    """Return ``docx`` with the tool's identifier, hashes and file name in its core properties.
 
     For content not rendered with ``LocalProtocolStore.stamp`` (which sets them while rendering).
     """
     with zipfile.ZipFile(io.BytesIO(docx)) as archive:
         body = Body(text_hash(docx), archive.getinfo(DOCUMENT_XML).CRC)
-    marks = protocol_marks(meeting_id, input_hash, body)
+    marks = protocol_marks(meeting_id, input_hash, body, name, previous)
     source = zipfile.ZipFile(io.BytesIO(docx))
     out = io.BytesIO()
     with source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
@@ -137,12 +149,15 @@ def mark(docx: bytes, meeting_id: str, input_hash: str) -> bytes:
     return out.getvalue()
 
 
-def _stamped(docx: bytes, meeting_id: str, input_hash: str) -> bytes:
+def _stamped(docx: bytes, meeting_id: str, input_hash: str, name: str, previous: str) -> bytes:
     """``docx`` as it is when rendered with ``stamp`` (the usual case), else marked now."""
-    marks = _read_marks(docx)
-    if marks is not None and marks[0] == ID_PREFIX + meeting_id and marks[1].startswith(input_hash + ":"):
+    raw = _read_marks(docx)
+    marks = read_marks(*raw) if raw is not None else None
+    if marks is not None and (marks.meeting_id, marks.input_hash, marks.name, marks.previous) == (
+        meeting_id, input_hash, name, previous
+    ):  # fmt: skip
         return docx
-    return mark(docx, meeting_id, input_hash)
+    return mark(docx, meeting_id, input_hash, name=name, previous=previous)
 
 
 def _with_marks(core_xml: bytes, identifier: str, version: str) -> bytes:
@@ -165,10 +180,14 @@ class LocalProtocolStore:
         self.link_base = link_base  # links are relative to the workbook's folder
         self.template_path = template
         self._cleaned = False  # temporary files of killed runs are removed once, before the first write
+        self._copies: list[ProtocolCopy] = []  # found by the last existing()
 
-    def stamp(self, meeting_id: str, input_hash: str) -> Stamp:
+    def stamp(
+        self, meeting_id: str, input_hash: str, name: str = "", replaces: StoredProtocol | None = None
+    ) -> Stamp:
         """What ``save`` expects in a document's core properties, set while it is rendered."""
-        return partial(protocol_marks, meeting_id, input_hash)
+        file_name, previous = _names(name, replaces) if name else ("", "")
+        return partial(protocol_marks, meeting_id, input_hash, name=file_name, previous=previous)
 
     def describe(self) -> str:
         return str(self.folder)
@@ -181,42 +200,60 @@ class LocalProtocolStore:
 
     def existing(self) -> dict[str, StoredProtocol]:
         found: dict[str, StoredProtocol] = {}
+        self._copies = []
         if not self.folder.exists():
             return found
         ensure_folder(self.folder, FOLDER)  # a file named like the folder stops this step, not the run
         with step_errors(self.folder, FOLDER):
             paths = sorted(self.folder.glob("*.docx"))
+        claims, texts = [], {}
         for path in paths:
             if path.name.startswith(("~$", ".~lock")):
                 continue
-            marks = file_marks(path)
-            if marks is None:
-                continue
-            identifier, input_hash, edited = marks
-            meeting_id = identifier.removeprefix(ID_PREFIX)
-            found[meeting_id] = StoredProtocol(meeting_id, path.stem, path.name, input_hash, edited)
+            inspected = _inspect(path)
+            marks = read_marks(*inspected[0]) if inspected is not None else None
+            if marks is not None:
+                claims.append(Claim(path.name, marks))
+                texts[path.name] = inspected[1]  # type: ignore[index]
+        owners, copies = choose_owners(claims)  # a copy carries the ID too: see ownership.py
+        self._copies = [ProtocolCopy(c.marks.meeting_id, c.file_name) for c in copies]
+        for meeting_id, claim in owners.items():
+            # unreadable text: damaged or rewritten by something else, not ours to overwrite
+            current = texts[claim.file_name]
+            edited = current is None or current != claim.marks.text_hash
+            path = self.folder / claim.file_name
+            found[meeting_id] = StoredProtocol(
+                meeting_id, path.stem, path.name, claim.marks.input_hash, edited
+            )
         return found
+
+    def copies(self) -> list[ProtocolCopy]:
+        return list(self._copies)
 
     def save(
         self, meeting_id: str, name: str, content: bytes, input_hash: str, replaces: StoredProtocol | None
     ) -> StoredProtocol:
-        file_name = safe_file_name(name) + ".docx"
+        file_name, previous = _names(name, replaces)
         target = self.folder / file_name
         ensure_folder(self.folder, FOLDER)
-        if target.exists() and (replaces is None or replaces.location != file_name):
-            marks = _read_marks(target)
-            if marks is None or marks[0] != ID_PREFIX + meeting_id:
-                raise BackendError(
-                    f"Файл {target} уже существует и относится не к заседанию {meeting_id}; "
-                    f"переименуйте или удалите его"
-                )
+        current = replaces.location if replaces is not None else None
+        if target.exists() and current != file_name:
+            # a copy of a protocol, or someone's own file: never overwritten
+            raise BackendError(
+                f"Файл {target} уже существует и не является протоколом заседания {meeting_id} "
+                f"(это копия или чужой файл); переименуйте или уберите его, и запустите снова"
+            )
+        data = _stamped(content, meeting_id, input_hash, file_name, previous)
         with step_errors(self.folder, FOLDER):  # disk full, no write permission: every save would fail
             if not self._cleaned:
                 remove_leftovers(self.folder, ".*.docx.*.tmp")
                 self._cleaned = True
-            write_atomically(target, _stamped(content, meeting_id, input_hash), clean=False)
-            if replaces is not None and replaces.location != file_name:
-                (self.folder / replaces.location).unlink(missing_ok=True)
+            if previous:
+                # new content under the old name first, then one atomic rename: never two protocols
+                write_atomically(self.folder / previous, data, clean=False)
+                os.replace(self.folder / previous, target)
+            else:
+                write_atomically(target, data, clean=False)
         return StoredProtocol(meeting_id, target.stem, file_name, input_hash, False)
 
     def export_pdf(self, stored: StoredProtocol) -> str | None:
