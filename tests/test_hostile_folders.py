@@ -8,6 +8,7 @@ the row, and no «Непредвиденная ошибка» appears.
 
 from __future__ import annotations
 
+import os
 import shutil
 import zipfile
 from pathlib import Path
@@ -130,3 +131,22 @@ def test_a_damaged_workbook_without_a_backup_says_so(gmo: Invoke, workspace: Pat
     assert result.exit_code == 2
     assert f"Таблица {workspace / BOOK} повреждена" in result.output
     assert "ГМО.xlsx.bak не найден" in result.output
+
+
+def test_a_protocols_folder_the_run_may_not_write_to() -> None:
+    with shared_tmp() as tmp:
+        workspace = tmp / "ws"
+        create_local_workspace(workspace, TODAY)
+        row = xlsx.append(workspace / BOOK, "Заседания", NEW_ROW)
+        prefix = as_unprivileged([workspace])  # the workspace is the user's …
+        protocols = workspace / "protocols"
+        if os.geteuid() == 0:
+            os.chown(protocols, 0, 0)  # … its protocols folder is not
+        protocols.chmod(0o555)
+        result = run(["run"], workspace, prefix)
+        protocols.chmod(0o755)
+        output = result.stdout + result.stderr
+        assert result.returncode == 1, output
+        assert_other_steps_ran(workspace, row, output)
+        assert f"Протоколы: Папка протоколов {protocols}: нет прав доступа. Что делать:" in output
+        assert not any(protocols.iterdir())
