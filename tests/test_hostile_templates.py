@@ -174,3 +174,14 @@ def test_a_bomb_in_the_google_template_doc_stops_the_run(
     assert result.exit_code == 2, result.output
     assert f"Ошибка в шаблоне «шаблон {doc_id}», тег «{{{{ 'a' * 10**9 }}}}»" in result.output
     assert "умножение даёт значение не меньше 1 000 МБ" in result.output
+
+
+@pytest.mark.parametrize(("tag", "russian"), [
+    ("{{ x y }}", "синтаксическая ошибка: ожидалось «конец {{ … }}», а стоит «y»"),
+    ("{{ тема }", "синтаксическая ошибка: лишнее или незакрытое «}»"),
+    ("{% for %}", "синтаксическая ошибка: ожидалось выражение, а стоит «конец {% … %}»"),
+    ("{{ тема.y.z }}", "у значения типа str нет поля «y»"),
+    ("{{ [].append(1) }}", "запрещено: обращение к «append» у значения типа list"),
+])  # fmt: skip
+def test_jinjas_own_messages_are_told_in_russian(tag: str, russian: str) -> None:
+    assert russian in str(rendered_error(tag))

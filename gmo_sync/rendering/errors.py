@@ -117,13 +117,37 @@ def _unclosed_tag(source: str, block: str) -> str:
     return ""
 
 
+# Jinja's most frequent messages, in the coordinators' language (anything else is shown as it is)
+_TOKENS = {"end of print statement": "конец {{ … }}", "end of statement block": "конец {% … %}",
+           "name": "имя", "end of template": "конец шаблона"}  # fmt: skip
+_MESSAGES = (
+    (re.compile(r"^expected token '(.+)', got '(.+)'$"), "ожидалось «{0}», а стоит «{1}»"),
+    (re.compile(r"^unexpected '(.+)', expected '(.+)'$"), "лишнее «{0}», а ожидалось «{1}»"),
+    (re.compile(r"^unexpected '(.+)'$"), "лишнее или незакрытое «{0}»"),
+    (re.compile(r"^Expected an expression, got '(.+)'$"), "ожидалось выражение, а стоит «{0}»"),
+    (re.compile(r"^'(.+) object' has no attribute '(.+)'$"), "у значения типа {0} нет поля «{1}»"),
+    (
+        re.compile(r"^access to attribute '(.+)' of '(.+)' object is unsafe\.$"),
+        "обращение к «{0}» у значения типа {1}",
+    ),
+)
+
+
+def _translated(message: str) -> str:
+    for pattern, russian in _MESSAGES:
+        found = pattern.match(message)
+        if found:
+            return russian.format(*(_TOKENS.get(g, g) for g in found.groups()))
+    return message
+
+
 def _russian(exc: jinja2.TemplateError) -> str:
     msg = exc.message or str(exc)
     names = _QUOTED.findall(msg)
     if type(exc).__name__ == "BudgetExceeded":
         return msg  # already Russian, with the limit and the setting that sets it
     if isinstance(exc, SecurityError):
-        return f"шаблон может только читать данные заседания; запрещено: {msg}"
+        return f"шаблон может только читать данные заседания; запрещено: {_translated(msg)}"
     if msg.startswith("Unexpected end of template"):
         block = names[-1] if names else ""
         return f"шаблон закончился, а блок «{block}» не закрыт (нет {{% end{block} %}})"
@@ -136,9 +160,9 @@ def _russian(exc: jinja2.TemplateError) -> str:
     if isinstance(exc, jinja2.UndefinedError):
         if msg.endswith("is undefined") and names:
             return f"переменная «{names[0]}» не определена, а шаблон обращается к её полю или вызывает её"
-        return f"обращение к несуществующему полю: {msg}"
+        return f"обращение к несуществующему полю: {_translated(msg)}"
     if isinstance(exc, jinja2.TemplateSyntaxError):
-        return f"синтаксическая ошибка: {msg}"
+        return f"синтаксическая ошибка: {_translated(msg)}"
     return f"ошибка при заполнении шаблона: {msg}"
 
 
