@@ -94,7 +94,8 @@ def _megabytes(size: int) -> str:
     if size < 1_000_000:
         return f"{_number(size)} байт"
     megabytes = size / 1_000_000
-    return (f"{megabytes:.1f}".replace(".", ",") if megabytes < 100 else _number(megabytes)) + " МБ"
+    shown = f"{megabytes:.1f}".removesuffix(".0").replace(".", ",") if megabytes < 100 else _number(megabytes)
+    return f"{shown} МБ"
 
 
 class Budget:
