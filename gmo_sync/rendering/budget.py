@@ -16,7 +16,10 @@ from reaching outside its data but not from asking for a lot, so the environment
 
 Crossing a limit raises ``BudgetExceeded`` (a Jinja runtime error, so the usual error path names the
 template and the tag). Limits are per protocol; a budget lives in a thread-local, since Google
-uploads render on worker threads.
+uploads render on worker threads. Render worker processes get the limits by fork.
+
+Longer than most modules on purpose: every guard spends the same ``Budget`` and must agree on what
+«too big» means; split apart, a new guard could quietly miss one of the limits.
 """
 
 from __future__ import annotations
