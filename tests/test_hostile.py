@@ -172,9 +172,17 @@ def three(gmo_google: GoogleInvoke, coordinator: gspread.Client) -> gspread.Spre
     return book
 
 
-def _copy(fake: FakeGoogle, doc: dict[str, Any], keep: bool, name: str = "") -> str:
-    return str(fake.act({"action": "copy_doc", "fileId": doc["id"], "keep_app_properties": keep,
-                         **({"name": name} if name else {})}))  # fmt: skip
+CLIENT = "fake-client.apps.googleusercontent.com"  # the OAuth client of the test token
+
+
+def _copy(fake: FakeGoogle, doc: dict[str, Any], keep: bool, name: str = "", opened: bool = True) -> str:
+    """«Сделать копию» in the browser. Under drive.file gmo-sync sees the copy only once someone opens
+    it with gmo-sync (``opened``); otherwise it cannot even list it — the safest case of all."""
+    copy_id = str(fake.act({"action": "copy_doc", "fileId": doc["id"], "keep_app_properties": keep,
+                            **({"name": name} if name else {})}))  # fmt: skip
+    if opened:
+        fake.open_with(copy_id, CLIENT)
+    return copy_id
 
 
 def _untouched(fake: FakeGoogle, copies: dict[str, tuple[str, str]]) -> bool:
@@ -183,26 +191,29 @@ def _untouched(fake: FakeGoogle, copies: dict[str, tuple[str, str]]) -> bool:
     )
 
 
+@pytest.mark.parametrize("opened", [True, False], ids=["opened with gmo-sync", "unseen under drive.file"])
 @pytest.mark.parametrize("keep", [True, False], ids=["copy keeps appProperties", "copy loses them"])
 def test_a_copy_in_the_drive_folder_is_never_touched_or_linked(
     gmo_google: GoogleInvoke,
     fake: FakeGoogle,
     three: gspread.Spreadsheet,
     keep: bool,
+    opened: bool,
 ) -> None:
     assert gmo_google("protocols").exit_code == 0
     (original,) = protocol_docs(fake)[IDS[0]]
     copy_ids = [
-        _copy(fake, original, keep),
-        _copy(fake, original, keep, name="Мой вариант — " + original["name"]),
+        _copy(fake, original, keep, opened=opened),
+        _copy(fake, original, keep, name="Мой вариант — " + original["name"], opened=opened),
     ]
     fake.act({"action": "edit_doc", "documentId": copy_ids[1], "replace": {"Протокол": "ПРОТОКОЛ (правка)"}})
     before = {i: (fake.ws.files[i]["version"], fake.ws.files[i]["modifiedTime"]) for i in copy_ids}
 
     first = gmo_google("protocols")
     assert first.exit_code == 0, first.output
-    for i in copy_ids:
-        assert f"копия протокола «{fake.ws.files[i]['name']}» заседания {IDS[0]} (не трогаю)" in first.output
+    for i in copy_ids:  # told once — when gmo-sync can see it at all
+        notice = f"копия протокола «{fake.ws.files[i]['name']}» заседания {IDS[0]} (не трогаю)"
+        assert (notice in first.output) == opened, first.output
     type_a_change(three)
     for _ in range(2):
         again = gmo_google("protocols")
