@@ -47,3 +47,33 @@ def test_core_does_not_import_backends_or_cli() -> None:
     for path in (PACKAGE / "core").rglob("*.py"):
         source = path.read_text(encoding="utf-8")
         assert "gmo_sync.backends" not in source and "gmo_sync.cli" not in source, path
+
+
+# ParseError is a value-level error inside reading: it always becomes a ``Problem`` with its cell.
+NOT_RUN_ERRORS = {"gmo_sync.core.parsing.ParseError"}
+
+
+def test_one_exception_root() -> None:
+    """Every error gmo-sync raises to the CLI derives from GmoSyncError and carries its exit code."""
+    import importlib
+    import inspect
+
+    from gmo_sync.core.problems import GmoSyncError
+
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        module = importlib.import_module(name)
+        for _, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, BaseException) and cls.__module__ == name:
+                found.append(cls)
+    names = {f"{c.__module__}.{c.__name__}": c for c in found}
+    assert {
+        "gmo_sync.rendering.errors.TemplateError",
+        "gmo_sync.backends.google.drive.DriveStorageError",
+    } <= set(names)
+    strays = sorted(
+        q for q, c in names.items() if not issubclass(c, GmoSyncError) and q not in NOT_RUN_ERRORS
+    )
+    assert strays == []
+    assert all(isinstance(c.exit_code, int) for c in found if issubclass(c, GmoSyncError))

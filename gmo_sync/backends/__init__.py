@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.config import Config
 from gmo_sync.core.ports import CalendarStore, DocumentStore, ProtocolStore, SheetBackend
-from gmo_sync.core.problems import ConfigError
 
 
 @dataclass
@@ -26,8 +25,7 @@ def open_backends(config: Config, clock: Clock = system_clock) -> Backends:
         from gmo_sync.backends.local import open_local
 
         return open_local(config, clock)
-    if config.backend == "google":
-        from gmo_sync.backends.google import open_google
+    # load_config accepts only "local" and "google"
+    from gmo_sync.backends.google import open_google
 
-        return open_google(config)
-    raise ConfigError(f'Бэкенд «{config.backend}» пока не поддерживается; используйте backend = "local".')
+    return open_google(config)

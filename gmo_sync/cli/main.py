@@ -31,7 +31,6 @@ from gmo_sync.core.clock import Clock, local_now, system_clock
 from gmo_sync.core.config import CONFIG_NAME, DEFAULT_TIMEZONE, Config, load_config
 from gmo_sync.core.pipeline import Options, RunReport, run
 from gmo_sync.core.problems import ConfigError, GmoSyncError, SheetStructureError
-from gmo_sync.rendering import TemplateError
 
 log = logging.getLogger("gmo_sync")
 
@@ -51,8 +50,8 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
-        except (GmoSyncError, TemplateError) as error:
-            code = getattr(error, "exit_code", 2)
+        except GmoSyncError as error:
+            code = error.exit_code
             click.echo(_error_text(error), err=True)
             settings = ctx.find_object(Settings)
             if settings and settings.json:  # a machine reading stdout learns of the failure too

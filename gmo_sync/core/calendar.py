@@ -206,7 +206,6 @@ class EventAction:
 class EventPlan:
     actions: list[EventAction]
     problems: list[str] = field(default_factory=list)  # Russian, e.g. the mass-cancel guard
-    held_back: list[EventAction] = field(default_factory=list)  # cancellations the guard stopped
     cell_problems: list[Problem] = field(default_factory=list)  # with their own place, e.g. a cut agenda
 
     def changes(self) -> list[EventAction]:
@@ -296,4 +295,4 @@ def _guard_mass_cancel(actions: list[EventAction], stored: Iterable[StoredEvent]
         f"Если всё верно, запустите с --allow-mass-cancel."
     )
     kept = [a for a in actions if a.kind != EventActionKind.CANCEL]
-    return EventPlan(kept, [message], cancels)
+    return EventPlan(kept, [message])

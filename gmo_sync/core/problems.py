@@ -38,7 +38,8 @@ class Problem:
 
 
 class GmoSyncError(Exception):
-    """A failure of the whole run (exit code 2). Its message is for the user, in Russian."""
+    """The one root of gmo-sync's own errors: a failure of the whole run. Its message is for the user,
+    in Russian; ``exit_code`` is what the CLI exits with (SPEC: 2 nothing done, 3 locked)."""
 
     exit_code = 2
 

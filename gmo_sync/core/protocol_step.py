@@ -49,7 +49,6 @@ def apply_protocols(
             outcome = saved[id(plan)]
             if isinstance(outcome, BackendError):
                 report.problem(place, str(outcome))
-                report.count("failed")
                 continue
             stored = outcome
             verb = "создан" if plan.action == ProtocolAction.CREATE else "обновлён"

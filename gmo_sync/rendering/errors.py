@@ -16,6 +16,8 @@ import zipfile
 import jinja2
 from jinja2.sandbox import SecurityError
 
+from gmo_sync.core.problems import GmoSyncError
+
 __all__ = ["TemplateError", "describe_failure", "describe_jinja_error", "not_a_docx"]
 
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
@@ -23,8 +25,11 @@ _XML = re.compile(r"<[^>]+>")
 _QUOTED = re.compile(r"'([^']+)'")
 
 
-class TemplateError(Exception):
-    """A protocol template that cannot be rendered; ``str()`` is the Russian message for the user."""
+class TemplateError(GmoSyncError):
+    """A protocol template that cannot be rendered; ``str()`` is the Russian message for the user.
+
+    Under the one root, so the CLI's error boundary treats it like every other run-stopping error (exit 2).
+    """
 
     def __init__(self, template_name: str, tag: str, message: str) -> None:
         super().__init__(template_name, tag, message)

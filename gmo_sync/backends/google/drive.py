@@ -41,7 +41,7 @@ from gmo_sync.backends.google.diagnosis import (
 from gmo_sync.backends.google.ownership import choose_protocols
 from gmo_sync.backends.google.retry import error_status, failure, is_retryable
 from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredProtocol
-from gmo_sync.core.problems import BackendError, ConfigError
+from gmo_sync.core.problems import BackendError, GmoSyncError
 from gmo_sync.core.reading import id_key
 from gmo_sync.rendering import template_bytes
 from gmo_sync.rendering.words import plural
@@ -305,10 +305,11 @@ def _marks(kind: str, meeting_id: str, input_hash: str) -> dict[str, str]:
     return marks
 
 
-class DriveStorageError(ConfigError):
+class DriveStorageError(GmoSyncError):
     """The account may not own Drive files: every create would fail the same way, so the run stops.
 
-    A configuration error (exit 2), not a row's problem: no coordinator can fix it in the sheet, and
+    A set-up error (``exit_code`` 2, and not a ``BackendError``, which would only fail the step), not a
+    row's problem: no coordinator can fix it in the sheet, and
     going on would only repeat the same refusal once per meeting and log it into Журнал as row problems.
     """
 
