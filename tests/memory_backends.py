@@ -100,5 +100,11 @@ class MemoryProtocolStore:
     def link(self, stored: StoredProtocol) -> ProtocolLink:
         return ProtocolLink(stored.name, stored.location)
 
+    def planned_link(self, meeting_id: str, name: str, replaces: StoredProtocol | None) -> ProtocolLink:
+        return ProtocolLink(name, f"mem:{meeting_id}")
+
+    def pdf_current(self, stored: StoredProtocol) -> bool:
+        return True  # no PDF copies in memory
+
     def export_pdf(self, stored: StoredProtocol) -> str | None:
         return None

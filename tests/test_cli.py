@@ -37,8 +37,9 @@ def test_protocols_dry_run_changes_nothing(gmo: Invoke, workspace: Path) -> None
     assert result.exit_code == 0
     assert result.output == (
         "Пробный запуск (--dry-run): ничего не изменено. План:\n"
-        "  Решения!F4: Статус ← «просрочено»\n"
         "  создать протокол «2021-10-13 Протокол № 2» (заседание ГМО-2021-10-13)\n"
+        "  Решения!F4: Статус ← «просрочено»\n"
+        f"  Заседания!O2: Протокол ← «{PROTOCOL}»\n"
         "Протоколы: создано 1, обновлено 0, пропущено 0, без изменений 0.\n"
     )
     assert snapshot(workspace) == before

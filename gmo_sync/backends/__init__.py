@@ -18,6 +18,8 @@ class Backends:
     documents: DocumentStore | None = None  # reports and extracts
     close: Callable[[], None] = lambda: None  # called after a run (the google backend keeps its token)
     warnings: list[str] = field(default_factory=list)  # shown on stderr before the run (an exposed key)
+    # (requests retried, seconds waited for quota) so far, for the run summary; only Google has either
+    stats: Callable[[], tuple[int, float]] = lambda: (0, 0.0)
 
 
 def open_backends(config: Config, clock: Clock = system_clock) -> Backends:

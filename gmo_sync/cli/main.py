@@ -216,9 +216,11 @@ def _run_logged(
         finally:
             backends.close()
     report.duration = time.monotonic() - started
-    log.info("%s: %s; проблем: %d; код выхода %d; %.1f с", command,
+    report.retries, report.paced_seconds = backends.stats()
+    log.info("%s: %s; проблем: %d; код выхода %d; %.1f с; повторов %d, ожидание квот %.1f с", command,
              ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "без изменений",
-             len(report.problems), report.exit_code, report.duration)  # fmt: skip
+             len(report.problems), report.exit_code, report.duration, report.retries,
+             report.paced_seconds)  # fmt: skip
     _finish(ctx, settings, report)
 
 

@@ -21,13 +21,14 @@ EVENT_COUNTS = (
 
 def report_text(report: RunReport, *, quiet: bool) -> str:
     lines: list[str] = []
+    actions = report.all_actions()
     if not quiet:
         if report.dry_run:
-            lines.append("Пробный запуск (--dry-run): ничего не изменено. План:" if report.lines
+            lines.append("Пробный запуск (--dry-run): ничего не изменено. План:" if actions
                          else "Пробный запуск (--dry-run): изменений не требуется.")  # fmt: skip
-            lines.extend(f"  {line}" for line in report.lines)
+            lines.extend(f"  {action.text}" for action in actions)
         else:
-            lines.extend(report.lines)
+            lines.extend(action.text for action in actions)
         if "протоколы" in report.steps:
             counts = ", ".join(f"{label} {report.counts.get(key, 0)}" for key, label in PROTOCOL_COUNTS)
             lines.append(f"Протоколы: {counts}.")
@@ -41,6 +42,9 @@ def report_text(report: RunReport, *, quiet: bool) -> str:
         if not report.dry_run and report.command != "check" and report.steps != ["документы"]:
             lines.append(f"Ячеек записано: {report.cells_written}." if report.cells_written
                          else "Таблица не изменена.")  # fmt: skip
+        if report.retries or report.paced_seconds:
+            lines.append(f"Повторных запросов к Google: {report.retries}; ожидание, чтобы не превысить "
+                         f"лимиты Google: {report.paced_seconds:.1f} с.")  # fmt: skip
     if report.notices:
         lines.append(f"Замечания ({len(report.notices)}):")
         lines.extend(f"  {p}" for p in report.notices)
@@ -53,16 +57,19 @@ def report_text(report: RunReport, *, quiet: bool) -> str:
 
 
 def report_json(report: RunReport) -> str:
+    """The run summary for scripts; the keys and the action kinds are documented in docs/json.md."""
     return json.dumps(
         {
             "command": report.command,
             "dry_run": report.dry_run,
-            "actions": report.lines,
+            "actions": [action.as_json() for action in report.all_actions()],
             "counts": report.counts,
             "cells_written": report.cells_written,
             "failed_steps": report.failed_steps,
             "problems": [{"place": p.place, "message": p.message} for p in report.problems],
             "notices": [{"place": p.place, "message": p.message} for p in report.notices],
+            "retries": report.retries,
+            "paced_seconds": round(report.paced_seconds, 3),
             "duration_seconds": round(report.duration, 3),
             "exit_code": report.exit_code,
         },

@@ -2,24 +2,66 @@
 
 from __future__ import annotations
 
-from gmo_sync.core.calendar import EventActionKind, EventPlan, EventSpec, event_spec, invitees, plan_events
+from dataclasses import dataclass, field
+
+from gmo_sync.core.actions import NEW_DOCUMENT, Action, Kind, Status
+from gmo_sync.core.calendar import (
+    EventAction,
+    EventActionKind,
+    EventPlan,
+    EventSpec,
+    event_spec,
+    invitees,
+    plan_events,
+)
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, MeetingStatus
-from gmo_sync.core.ports import CalendarStore, ProtocolLink, StoredEvent
+from gmo_sync.core.ports import CalendarStore, EventLinks, ProtocolLink, StoredEvent
 from gmo_sync.core.problems import Problem
 from gmo_sync.core.reading import ParsedSheet, id_key
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import AGENDA, MEETINGS
 
 CALENDAR_PLACE = "Календарь"
-KIND_COUNTS = {EventActionKind.CREATE: "events_created", EventActionKind.UPDATE: "events_updated",
-               EventActionKind.CANCEL: "events_cancelled"}  # fmt: skip
+ACTION_KINDS = {EventActionKind.CREATE: (Kind.EVENT_CREATE, "создано"),
+                EventActionKind.UPDATE: (Kind.EVENT_UPDATE, "обновлено"),
+                EventActionKind.CANCEL: (Kind.EVENT_CANCEL, "отменено")}  # fmt: skip
 
 
-def _protocol_url(meeting: Meeting, links: dict[str, ProtocolLink]) -> str:
-    """A link a calendar app can open: the document's URL, never a relative file path."""
-    link = links.get(id_key(meeting.id))
-    url = link.url if link else meeting.protocol_link
+@dataclass
+class CalendarStep:
+    """Everything the calendar step will do: the event actions and the links they leave to write back."""
+
+    plan: EventPlan
+    existing: dict[str, StoredEvent]  # as read once for the plan; a re-plan in the run reuses it
+    links: dict[str, EventLinks] = field(default_factory=dict)  # by id_key, for every action (KEEP too)
+
+    def actions(self) -> list[Action]:
+        return [event_action(a) for a in self.plan.changes()]
+
+
+def event_action(action: EventAction) -> Action:
+    kind, done = ACTION_KINDS[action.kind]
+    label = f"«{action.summary}» (заседание {action.meeting_id})" if action.summary else (
+        f"заседания {action.meeting_id}")  # fmt: skip
+    return Action(kind, action.meeting_id, action.summary, planned=action.describe(),
+                  done_text=f"{done} событие {label}")  # fmt: skip
+
+
+def _protocol_url(meeting: Meeting, links: dict[str, ProtocolLink | None]) -> str:
+    """A link a calendar app can open: the document's URL, never a relative file path.
+
+    A new Google Doc has no URL before the run makes it: a plan describes the event with a stand-in,
+    so it says «update» exactly where the run, knowing the URL, will update.
+    """
+    key = id_key(meeting.id)
+    if key in links:
+        link = links[key]
+        if link is None:
+            return NEW_DOCUMENT
+        url = link.url
+    else:
+        url = meeting.protocol_link
     return url if url.startswith(("http://", "https://")) else ""
 
 
@@ -28,11 +70,12 @@ def plan_calendar(
     meetings: list[Meeting],
     new_ids: dict[int, str],
     store: CalendarStore,
+    existing: dict[str, StoredEvent],
     config: Config,
-    protocol_links: dict[str, ProtocolLink],
+    protocol_links: dict[str, ProtocolLink | None],
     *,
     allow_mass_cancel: bool,
-) -> EventPlan:
+) -> CalendarStep:
     # A calendar may cap the description (Google's is about 8 KB): the agenda is cut there, and said so.
     limit = getattr(store, "description_limit", None)
     guests = invitees(parsed.participants)  # the same for every meeting: worked out once
@@ -45,10 +88,10 @@ def plan_calendar(
     rows = parsed.meeting_rows
     known = {new_ids.get(r.row, r.id) for r in rows if new_ids.get(r.row, r.id)}
     cancelled = {r.id for r in rows if r.id and r.status == MeetingStatus.CANCELLED}
-    plan = plan_events(specs, store.existing(), known, allow_mass_cancel=allow_mass_cancel,
-                       cancelled_ids=cancelled)  # fmt: skip
+    plan = plan_events(specs, existing, known, allow_mass_cancel=allow_mass_cancel, cancelled_ids=cancelled)
     plan.cell_problems.extend(_cut_agendas(parsed, specs, limit))
-    return plan
+    links = {id_key(a.meeting_id): store.expected_links(a) for a in plan.actions}
+    return CalendarStep(plan, existing, links)
 
 
 def _cut_agendas(parsed: ParsedSheet, specs: list[EventSpec], limit: int | None) -> list[Problem]:
@@ -64,36 +107,26 @@ def _cut_agendas(parsed: ParsedSheet, specs: list[EventSpec], limit: int | None)
     return problems
 
 
-def describe_calendar_plan(plan: EventPlan, report: RunReport) -> None:
-    for action in plan.changes():
-        report.lines.append(action.describe())
-        report.count(KIND_COUNTS[action.kind])
-    for message in plan.problems:
+def report_plan_problems(step: CalendarStep, report: RunReport) -> None:
+    for message in step.plan.problems:
         report.problem(CALENDAR_PLACE, message)
-    report.problems.extend(plan.cell_problems)
+    report.problems.extend(step.plan.cell_problems)
 
 
-def apply_calendar(plan: EventPlan, store: CalendarStore, report: RunReport,
-                   rows: dict[str, int]) -> dict[str, StoredEvent]:  # fmt: skip
-    """Apply the plan; returns the events as they now are, by meeting ID key."""
+def apply_calendar(step: CalendarStep, store: CalendarStore, report: RunReport,
+                   rows: dict[str, int]) -> tuple[dict[str, StoredEvent], list[Action]]:  # fmt: skip
+    """Apply the plan; returns the events as they now are (by meeting ID key) and the actions' outcomes."""
     events: dict[str, StoredEvent] = {}
-    for action, outcome in zip(plan.actions, store.apply(plan.actions), strict=True):
+    actions: list[Action] = []
+    for action, outcome in zip(step.plan.actions, store.apply(step.plan.actions), strict=True):
         key = id_key(action.meeting_id)
         place = f"{MEETINGS.name}!{rows[key]}" if key in rows else CALENDAR_PLACE
         if outcome.problem:
             report.problem(place, outcome.problem)
         if outcome.stored is not None:
             events[key] = outcome.stored
-            if action.kind != EventActionKind.KEEP:
-                report.lines.append(_done(action.kind, action.summary, action.meeting_id))
-                report.count(KIND_COUNTS[action.kind])
-    for message in plan.problems:
-        report.problem(CALENDAR_PLACE, message)
-    report.problems.extend(plan.cell_problems)
-    return events
-
-
-def _done(kind: EventActionKind, summary: str, meeting_id: str) -> str:
-    verb = {EventActionKind.CREATE: "создано", EventActionKind.UPDATE: "обновлено",
-            EventActionKind.CANCEL: "отменено"}[kind]  # fmt: skip
-    return f"{verb} событие «{summary}» (заседание {meeting_id})"
+        if action.kind != EventActionKind.KEEP:
+            failed = outcome.stored is None and bool(outcome.problem)
+            actions.append(event_action(action).with_status(Status.FAILED if failed else Status.DONE))
+    report_plan_problems(step, report)
+    return events, actions

@@ -103,6 +103,17 @@ class ProtocolStore(Protocol):
 
     def link(self, stored: StoredProtocol) -> ProtocolLink: ...
 
+    def planned_link(
+        self, meeting_id: str, name: str, replaces: StoredProtocol | None
+    ) -> ProtocolLink | None:
+        """The link ``save(meeting_id, name, …, replaces)`` will give, for the plan; None when only the
+        save can tell (a new Google Doc's URL). A dry run shows exactly the write-back the run makes."""
+        ...
+
+    def pdf_current(self, stored: StoredProtocol) -> bool:
+        """Whether the protocol's PDF copy is up to date, so ``--pdf`` plans no new one."""
+        ...
+
     def export_pdf(self, stored: StoredProtocol) -> str | None:
         """Make or refresh the protocol's PDF copy; its name, or None when the copy is current."""
         ...
@@ -135,6 +146,14 @@ class EventOutcome:
     problem: str = ""  # Russian message when this one action failed; the others still count
 
 
+@dataclass(frozen=True)
+class EventLinks:
+    """The links an event will have once an action is applied, as far as the store knows beforehand."""
+
+    link: str | None  # what the Событие cell will link to; None: known only once the event exists
+    video: str | None  # the video-meeting link; None: one will be made, known only then; "": none
+
+
 class CalendarStore(Protocol):
     """The calendar: events for online meetings.
 
@@ -154,6 +173,10 @@ class CalendarStore(Protocol):
 
     def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
         """Carry out the actions; one outcome per action, in order (KEEP: the event as it is)."""
+        ...
+
+    def expected_links(self, action: EventAction) -> EventLinks:
+        """The links ``apply([action])`` will leave, for the plan; where not None, the outcome has them."""
         ...
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 
+from gmo_sync.core.actions import Action, Status
 from gmo_sync.core.ports import ProtocolLink, ProtocolStore, StoredProtocol
 from gmo_sync.core.problems import BackendError, StepError
-from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan
+from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan, ProtocolStep, pdf_action
 from gmo_sync.core.reading import id_key
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS
@@ -16,54 +17,48 @@ from gmo_sync.rendering.pool import render_many
 
 Progress = Callable[[str, int, int], None]  # (step, done, total): the CLI draws it on a terminal only
 
-KIND_COUNTS = {
-    ProtocolAction.CREATE: "created",
-    ProtocolAction.UPDATE: "updated",
-    ProtocolAction.SKIP: "skipped",
-    ProtocolAction.KEEP: "unchanged",
-}
-
-
-def count_protocol_plans(report: RunReport, plans: list[ProtocolPlan]) -> None:
-    for plan in plans:
-        report.count(KIND_COUNTS[plan.action])
-
 
 def apply_protocols(
-    plans: list[ProtocolPlan],
+    step: ProtocolStep,
     store: ProtocolStore,
     template: tuple[str, bytes],
     report: RunReport,
     *,
-    pdf: bool = False,
     progress: Progress | None = None,
-) -> dict[str, ProtocolLink]:
-    """Create/update documents; a failure of one document is that meeting's problem, not the run's."""
-    saved = _render_and_save([p for p in plans if p.action in (ProtocolAction.CREATE, ProtocolAction.UPDATE)],
-                             store, template, progress)  # fmt: skip
+) -> tuple[dict[str, ProtocolLink], list[Action]]:
+    """Create/update documents; a failure of one document is that meeting's problem, not the run's.
+
+    Returns the links to write back (by ``id_key``) and the step's planned actions, each done or failed.
+    """
+    saved = _render_and_save([p for p in step.plans if p.writes], store, template, progress)
     links: dict[str, ProtocolLink] = {}
-    for plan in plans:
+    actions: list[Action] = []
+    for index, plan in enumerate(step.plans):
         stored: StoredProtocol | None = plan.existing
         place = f"{MEETINGS.name}!{plan.meeting.row}"
-        if plan.action in (ProtocolAction.CREATE, ProtocolAction.UPDATE):
+        action = plan.as_action()
+        if plan.writes:
             outcome = saved[id(plan)]
             if isinstance(outcome, BackendError):
                 report.problem(place, str(outcome))
+                actions.append(action.with_status(Status.FAILED))  # type: ignore[union-attr]
+                if index in step.pdf:
+                    actions.append(pdf_action(plan).with_status(Status.FAILED))
                 continue
             stored = outcome
-            verb = "создан" if plan.action == ProtocolAction.CREATE else "обновлён"
-            report.lines.append(f"{verb} протокол «{stored.name}» (заседание {plan.meeting.id})")
-        elif plan.action == ProtocolAction.SKIP:
-            report.lines.append(plan.describe())
-            if plan.existing is not None and plan.existing.edited_by_hand:
+        if action is not None:
+            actions.append(action.with_status(Status.DONE))
+            if (
+                plan.action == ProtocolAction.SKIP
+                and plan.existing is not None
+                and plan.existing.edited_by_hand
+            ):
                 report.problem(place, plan.describe())
-        report.count(KIND_COUNTS[plan.action])
         if stored is not None:
             links[id_key(plan.meeting.id)] = store.link(stored)
-            # a skipped hand-edited document gets no fresh PDF either: the person may not be done
-            if pdf and plan.action != ProtocolAction.SKIP:
-                _export_pdf(store, stored, place, report)
-    return links
+            if index in step.pdf:
+                actions.append(_export_pdf(store, stored, plan, place, report))
+    return links, actions
 
 
 def _render_and_save(
@@ -120,12 +115,13 @@ def _render_and_save(
     return results
 
 
-def _export_pdf(store: ProtocolStore, stored: StoredProtocol, place: str, report: RunReport) -> None:
+def _export_pdf(store: ProtocolStore, stored: StoredProtocol, plan: ProtocolPlan, place: str,
+                report: RunReport) -> Action:  # fmt: skip
+    planned = pdf_action(plan)
     try:
         name = store.export_pdf(stored)
     except BackendError as error:
         report.problem(place, str(error))
-        return
-    if name is not None:
-        report.lines.append(f"PDF «{name}»")
-        report.count("pdf")
+        return planned.with_status(Status.FAILED)
+    name = name or f"{stored.name}.pdf"  # current after all (made by another run meanwhile): nothing to do
+    return planned.with_status(Status.DONE, target=name, done_text=f"PDF «{name}»")

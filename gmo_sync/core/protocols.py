@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
+from gmo_sync.core.actions import Action, Kind
 from gmo_sync.core.model import Meeting, MeetingStatus
-from gmo_sync.core.ports import StoredProtocol
+from gmo_sync.core.ports import ProtocolLink, ProtocolStore, StoredProtocol
 from gmo_sync.core.reading import id_key
 from gmo_sync.core.schema import MEETINGS
 from gmo_sync.rendering import protocol_context, template_fingerprint
@@ -48,6 +49,66 @@ class ProtocolPlan:
         if self.action == ProtocolAction.KEEP:
             return f"протокол {label} без изменений"
         return f"{self.action} протокол {label}"
+
+    @property
+    def writes(self) -> bool:
+        return self.action in (ProtocolAction.CREATE, ProtocolAction.UPDATE)
+
+    def as_action(self) -> Action | None:
+        """The plan as one action of the run's list; KEEP is none (nothing happens)."""
+        if self.action == ProtocolAction.KEEP:
+            return None
+        label = f"«{self.name}» (заседание {self.meeting.id})"
+        if self.action == ProtocolAction.SKIP:
+            return Action(Kind.PROTOCOL_SKIP, self.meeting.id, self.name, planned=self.describe())
+        kind, done = {
+            ProtocolAction.CREATE: (Kind.PROTOCOL_CREATE, "создан"),
+            ProtocolAction.UPDATE: (Kind.PROTOCOL_UPDATE, "обновлён"),
+        }[self.action]
+        return Action(
+            kind, self.meeting.id, self.name, planned=self.describe(), done_text=f"{done} протокол {label}"
+        )
+
+
+@dataclass
+class ProtocolStep:
+    """Everything the protocols step will do: documents, PDF copies, and the links to write back."""
+
+    plans: list[ProtocolPlan]
+    links: dict[str, ProtocolLink | None] = field(default_factory=dict)  # by id_key; None: known after save
+    pdf: set[int] = field(default_factory=set)  # indexes into ``plans`` whose PDF copy is (re)made
+
+    def actions(self) -> list[Action]:
+        actions: list[Action] = []
+        for index, plan in enumerate(self.plans):
+            action = plan.as_action()
+            if action is not None:
+                actions.append(action)
+            if index in self.pdf:
+                actions.append(pdf_action(plan))
+        return actions
+
+
+def pdf_action(plan: ProtocolPlan) -> Action:
+    return Action(
+        Kind.PROTOCOL_PDF, plan.meeting.id, f"{plan.name}.pdf", planned=f"сохранить PDF «{plan.name}.pdf»"
+    )
+
+
+def plan_protocol_step(plans: list[ProtocolPlan], store: ProtocolStore, *, pdf: bool) -> ProtocolStep:
+    """Add to the plans what follows from them: the link each meeting's cell will get, the PDFs to make."""
+    step = ProtocolStep(plans)
+    for index, plan in enumerate(plans):
+        key = id_key(plan.meeting.id)
+        if plan.writes:
+            step.links[key] = store.planned_link(plan.meeting.id, plan.name, plan.existing)
+        elif plan.existing is not None:
+            step.links[key] = store.link(plan.existing)
+        # a skipped hand-edited document gets no fresh PDF either: the person may not be done
+        kept = plan.action == ProtocolAction.KEEP and plan.existing is not None
+        if pdf and (plan.writes or (kept and not store.pdf_current(plan.existing))):  # type: ignore[arg-type]
+            step.pdf.add(index)
+    return step
 
 
 def protocol_name(meeting: Meeting) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gmo_sync.core.actions import Action, Kind, Status, note
 from gmo_sync.core.problems import Problem
 
 # counts kept in RunReport.counts, with their Russian names for the Журнал
@@ -17,13 +18,24 @@ COUNT_NAMES = {
     "events_updated": "событий обновлено",
     "events_cancelled": "событий отменено",
 }
+# the count each kind of action adds to, when planned (dry run) or done
+ACTION_COUNTS = {
+    Kind.PROTOCOL_CREATE: "created",
+    Kind.PROTOCOL_UPDATE: "updated",
+    Kind.PROTOCOL_SKIP: "skipped",
+    Kind.PROTOCOL_PDF: "pdf",
+    Kind.EVENT_CREATE: "events_created",
+    Kind.EVENT_UPDATE: "events_updated",
+    Kind.EVENT_CANCEL: "events_cancelled",
+}
 
 
 @dataclass
 class RunReport:
     command: str
     dry_run: bool
-    lines: list[str] = field(default_factory=list)  # what was (or would be) done, in order
+    actions: list[Action] = field(default_factory=list)  # what was (or would be) done, in order
+    lines: list[str] = field(default_factory=list)  # free-form lines of commands that plan no actions
     problems: list[Problem] = field(default_factory=list)
     # worth a look but not a problem (a copy of a protocol, left alone): shown and logged once, exit 0
     notices: list[Problem] = field(default_factory=list)
@@ -32,9 +44,21 @@ class RunReport:
     failed_steps: list[str] = field(default_factory=list)  # steps that could not run («календарь»)
     steps: list[str] = field(default_factory=list)  # the steps this command ran
     duration: float = 0.0  # seconds, set by the caller
+    retries: int = 0  # requests sent again after a transient error (Google), set by the caller
+    paced_seconds: float = 0.0  # time spent waiting to stay inside Google's quotas, set by the caller
 
     def count(self, key: str, n: int = 1) -> None:
         self.counts[key] = self.counts.get(key, 0) + n
+
+    def count_actions(self) -> None:
+        """Counts from the actions: the planned ones in a dry run, the done ones in a run."""
+        wanted = Status.PLANNED if self.dry_run else Status.DONE
+        for action in self.actions:
+            if action.status == wanted and action.kind in ACTION_COUNTS:
+                self.count(ACTION_COUNTS[action.kind])
+
+    def all_actions(self) -> list[Action]:
+        return self.actions + [note(line) for line in self.lines]
 
     def problem(self, place: str, message: str) -> None:
         self.problems.append(Problem(place, message))

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from urllib.parse import unquote
 
-from gmo_sync.core.ports import ProtocolLink, StoredEvent
+from gmo_sync.core.actions import NEW_DOCUMENT, NEW_EVENT, NEW_VIDEO, Action, Kind, cell_action
+from gmo_sync.core.ports import EventLinks, ProtocolLink
 from gmo_sync.core.reading import MeetingRow, ParsedSheet, id_key
 from gmo_sync.core.report import COUNT_NAMES, RunReport
-from gmo_sync.core.schema import JOURNAL, MEETINGS
+from gmo_sync.core.schema import DECISIONS, JOURNAL, MEETINGS
 from gmo_sync.core.sheet import CellWrite
 from gmo_sync.core.sync import CellChange, row_anchor
 
@@ -23,43 +24,61 @@ MAX_JOURNAL_TEXT = 30_000  # Excel's cell limit is 32,767 characters; Google's 5
 def cell_writes(
     parsed: ParsedSheet,
     changes: list[CellChange],
-    protocol_links: dict[str, ProtocolLink],
-    events: dict[str, StoredEvent],
-    report: RunReport,
+    protocol_links: dict[str, ProtocolLink | None],
+    event_links: dict[str, EventLinks],
     stamp: str,
-) -> list[CellWrite]:
+) -> tuple[list[CellWrite], list[Action]]:
+    """The cells to write and, for all but the «Синхронизировано» stamps, their actions.
+
+    A plan passes the links it expects, with None where only the run can tell (a new Google Doc or
+    event): such a cell is planned with a stand-in text, since it will certainly change.
+    """
     writes = [_change_write(parsed, c) for c in changes]
-    report.lines.extend(c.describe(parsed) for c in changes)
-    touched = {c.row for c in changes if c.tab == MEETINGS.name}
     new_ids = {c.row: c.value for c in changes if c.tab == MEETINGS.name and c.key == "id"}
+    owners = {(MEETINGS.name, r.row): new_ids.get(r.row, r.id) for r in parsed.meeting_rows}
+    owners.update({(DECISIONS.name, r.row): r.meeting_id for r in parsed.decision_rows})
+    actions = [_change_action(parsed, c, owners.get((c.tab, c.row), "")) for c in changes]
+    touched = {c.row for c in changes if c.tab == MEETINGS.name}
     for row in parsed.meeting_rows:
         meeting_id = new_ids.get(row.row, row.id)
         if not meeting_id:
             continue
         key = id_key(meeting_id)
-        wanted: list[tuple[str, str, str]] = []  # (column key, text, hyperlink target)
+        wanted: list[tuple[Kind, str, str, str | None]] = []  # (kind, column key, text, hyperlink target)
         if key in protocol_links:
             link = protocol_links[key]
-            wanted.append(("protocol", link.text, link.url))
-        if key in events:
-            event = events[key]
-            text = event.link if event.link.startswith("http") else unquote(event.link).rsplit("/", 1)[-1]
-            wanted.append(("event", text, event.link))
-            if event.video_link:
-                wanted.append(("video", event.video_link, event.video_link))
-        for column_key, text, url in wanted:
+            wanted.append(
+                (Kind.PROTOCOL_LINK, "protocol", *((link.text, link.url) if link else (NEW_DOCUMENT, None)))
+            )
+        if key in event_links:
+            event = event_links[key]
+            if event.link is None:
+                wanted.append((Kind.EVENT_LINK, "event", NEW_EVENT, None))
+            else:
+                text = event.link if event.link.startswith("http") else unquote(event.link).rsplit("/", 1)[-1]
+                wanted.append((Kind.EVENT_LINK, "event", text, event.link))
+            if event.video is None:
+                wanted.append((Kind.EVENT_VIDEO, "video", NEW_VIDEO, None))
+            elif event.video:
+                wanted.append((Kind.EVENT_VIDEO, "video", event.video, event.video))
+        for kind, column_key, text, url in wanted:
             write = _link_write(parsed, row, column_key, text, url)
             if write is not None:
                 writes.append(write)
-                report.lines.append(f"{parsed.columns[MEETINGS.name].ref(column_key, row.row)}: "
-                                    f"{write.header} ← «{text}»")  # fmt: skip
+                cell = parsed.columns[MEETINGS.name].ref(column_key, row.row)
+                actions.append(cell_action(kind, meeting_id, cell, write.header, text))
                 touched.add(row.row)
     writes.extend(_synced_writes(parsed, touched, stamp))
-    report.count("cells", len(writes))
-    return writes
+    return writes, actions
 
 
-def _link_write(parsed: ParsedSheet, row: MeetingRow, key: str, text: str, url: str) -> CellWrite | None:
+def _link_write(
+    parsed: ParsedSheet, row: MeetingRow, key: str, text: str, url: str | None
+) -> CellWrite | None:
+    """The write of one link cell, or None when it already shows ``text`` linking to ``url``.
+
+    ``url`` None: the link is not known yet (a plan's stand-in), so the cell will change for sure.
+    """
     columns = parsed.columns[MEETINGS.name]
     if not columns.has(key):
         return None  # an optional tool column the coordinators removed: nothing to write
@@ -70,8 +89,8 @@ def _link_write(parsed: ParsedSheet, row: MeetingRow, key: str, text: str, url: 
     current_url = data.links.get((row.row, column))
     # A web URL shown as the cell's text is its own link (Sheets makes it clickable); a local
     # file needs a real hyperlink, which must match too.
-    bare_url = text == url and url.startswith(("http://", "https://"))
-    if current_text == text and (current_url == url or bare_url):
+    bare_url = url is not None and text == url and url.startswith(("http://", "https://"))
+    if url is not None and current_text == text and (current_url == url or bare_url):
         return None
     link = None if bare_url else url
     return CellWrite(columns.sheet_name, row.row, column, text, columns.tab.column(key).header, current_text,
@@ -93,6 +112,18 @@ def _synced_writes(parsed: ParsedSheet, touched: set[int], stamp: str) -> list[C
                 CellWrite(columns.sheet_name, row.row, column, stamp, "Синхронизировано", old, None, row_key)
             )
     return writes
+
+
+CHANGE_KINDS = {(MEETINGS.name, "id"): Kind.SHEET_ID, (MEETINGS.name, "number"): Kind.SHEET_NUMBER,
+                (DECISIONS.name, "status"): Kind.DECISION_STATUS}  # fmt: skip
+
+
+def _change_action(parsed: ParsedSheet, change: CellChange, meeting: str) -> Action:
+    """``meeting``: the row's ID (the one it gets in this run, if blank), a decision's «ID заседания»."""
+    columns = parsed.columns[change.tab]
+    header = columns.tab.column(change.key).header
+    return cell_action(CHANGE_KINDS[(change.tab, change.key)], meeting, columns.ref(change.key, change.row),
+                       header, change.value, change.old)  # fmt: skip
 
 
 def _change_write(parsed: ParsedSheet, change: CellChange) -> CellWrite:

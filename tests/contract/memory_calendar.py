@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from gmo_sync.core.calendar import EventAction, EventActionKind
-from gmo_sync.core.ports import EventOutcome, StoredEvent
+from gmo_sync.core.ports import EventLinks, EventOutcome, StoredEvent
 from gmo_sync.core.reading import id_key
 
 
@@ -28,6 +28,9 @@ class MemoryCalendar:
 
     def existing(self) -> dict[str, StoredEvent]:
         return {event.meeting_id: event for event in self.state.events.values()}
+
+    def expected_links(self, action: EventAction) -> EventLinks:
+        return EventLinks(f"memory:{id_key(action.meeting_id)}", "")
 
     def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:
         return [EventOutcome(a.meeting_id, self._apply_one(a)) for a in actions]

@@ -70,6 +70,7 @@ def open_google(config: Config) -> Backends:
     connection = connect(config)
     return Backends(
         close=connection.close,
+        stats=lambda: (connection.retry.retries_done, connection.pacer.waited),
         sheet=GoogleSheet(connection, config.google.spreadsheet_id),
         protocols=DriveProtocolStore(
             connection, config.google.protocols_folder_id, config.google.template_doc_id, state_file(config)

@@ -41,7 +41,7 @@ from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.diagnosis import GoogleSetupError
 from gmo_sync.backends.google.retry import error_status, is_retryable
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
-from gmo_sync.core.ports import EventOutcome, StoredEvent
+from gmo_sync.core.ports import EventLinks, EventOutcome, StoredEvent
 from gmo_sync.core.problems import BackendError
 from gmo_sync.core.reading import id_key
 
@@ -221,6 +221,20 @@ class GoogleCalendar:
             stored = _stored(event)
             found[stored.meeting_id] = stored
         return found
+
+    def expected_links(self, action: EventAction) -> EventLinks:
+        """An event keeps its htmlLink and Meet link; a new event's, and a new Meet link, exist only later.
+
+        Not foreseen: a Meet link still being made at the last run, which a KEEP may find ready now.
+        """
+        existing = action.existing
+        link = existing.link if existing is not None and existing.link else None
+        if existing is not None and existing.video_link:
+            return EventLinks(link, existing.video_link)
+        spec = action.spec
+        writes = action.kind in (EventActionKind.CREATE, EventActionKind.UPDATE)
+        wants = writes and spec is not None and not spec.cancelled and spec.want_video and self.meet_allowed
+        return EventLinks(link, None if wants else "")
 
     # -- writing ----------------------------------------------------------------------------------
 

@@ -251,17 +251,27 @@ class DriveProtocolStore:
                     return found[0]
         raise AssertionError("unreachable")
 
-    def export_pdf(self, stored: StoredProtocol) -> str | None:
-        """A PDF copy beside the Doc (Drive's own export), kept current by the Doc's content hash."""
+    def _pdf_copies(self) -> dict[str, dict[str, Any]]:
+        """The PDF copies in the folder by meeting ID, listed once a run."""
         if self._pdfs is None:
             query = (f"'{self.folder_id}' in parents and trashed = false and mimeType = '{PDF}' and "
                      "appProperties has { key='gmoKind' and value='pdf' }")  # fmt: skip
             # the oldest PDF of a meeting is ours; a younger one claiming it is a copy, left alone
             pdfs = sorted(self._list(query), key=lambda f: f.get("createdTime") or "", reverse=True)
             self._pdfs = {properties.read(f.get("appProperties") or {}, MEETING_KEY): f for f in pdfs}
-        current = self._pdfs.get(stored.meeting_id)
-        if current is not None and (current.get("appProperties") or {}).get("gmoInput") == stored.input_hash:
+        return self._pdfs
+
+    def pdf_current(self, stored: StoredProtocol) -> bool:
+        current = self._pdf_copies().get(stored.meeting_id)
+        return (
+            current is not None and (current.get("appProperties") or {}).get("gmoInput") == stored.input_hash
+        )
+
+    def export_pdf(self, stored: StoredProtocol) -> str | None:
+        """A PDF copy beside the Doc (Drive's own export), kept current by the Doc's content hash."""
+        if self.pdf_current(stored):
             return None
+        current = self._pdf_copies().get(stored.meeting_id)
         marks = _marks("pdf", stored.meeting_id, stored.input_hash)
         request = self.drive.files().export(fileId=stored.location, mimeType=PDF)
         content = self.connection.execute("Google Диск (экспорт PDF)", request)
@@ -276,7 +286,7 @@ class DriveProtocolStore:
             request = self.drive.files().update(fileId=current["id"], body=body, media_body=media,
                                                 fields=FILE_FIELDS, supportsAllDrives=True)  # fmt: skip
         file = self.connection.execute("Google Диск (PDF протокола)", request)
-        self._pdfs[stored.meeting_id] = file
+        self._pdf_copies()[stored.meeting_id] = file
         return body["name"]
 
     def link(self, stored: StoredProtocol) -> ProtocolLink:
@@ -284,6 +294,12 @@ class DriveProtocolStore:
             f"https://docs.google.com/document/d/{stored.location}/edit"
         )
         return ProtocolLink(url, url)
+
+    def planned_link(
+        self, meeting_id: str, name: str, replaces: StoredProtocol | None
+    ) -> ProtocolLink | None:
+        """An update keeps the Doc and its URL; a new Doc's URL exists only once Drive has made it."""
+        return self.link(replaces) if replaces is not None else None
 
 
 def _holds(file: dict[str, Any], meeting_id: str) -> bool:

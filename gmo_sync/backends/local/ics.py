@@ -37,7 +37,7 @@ from gmo_sync.backends.local.vtimezone import GENERATOR_VERSION, first_onset, vt
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
 from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.os_errors import describe_os_error
-from gmo_sync.core.ports import EventOutcome, StoredEvent
+from gmo_sync.core.ports import EventLinks, EventOutcome, StoredEvent
 from gmo_sync.core.problems import BackendError
 from gmo_sync.core.reading import id_key
 
@@ -129,6 +129,10 @@ class LocalCalendar:
         if data != original and (original or calendar.events):  # no file for a calendar with no events
             self._write(data)
         return outcomes
+
+    def expected_links(self, action: EventAction) -> EventLinks:
+        """Every event links to the file itself; no video meetings without Google."""
+        return EventLinks(self.link, "")
 
     # -- one action -------------------------------------------------------------------------------
 

@@ -256,17 +256,26 @@ class LocalProtocolStore:
                 write_atomically(target, data, clean=False)
         return StoredProtocol(meeting_id, target.stem, file_name, input_hash, False)
 
+    def pdf_current(self, stored: StoredProtocol) -> bool:
+        return pdf_is_current(self.folder / stored.location)
+
     def export_pdf(self, stored: StoredProtocol) -> str | None:
         """A PDF beside the .docx; None when the one there is already newer than the document."""
-        docx = self.folder / stored.location
-        if pdf_is_current(docx):
+        if self.pdf_current(stored):
             return None
-        return convert_to_pdf(docx).name
+        return convert_to_pdf(self.folder / stored.location).name
 
     def link(self, stored: StoredProtocol) -> ProtocolLink:
-        path = self.folder / stored.location
+        return self._link_to(stored.location)
+
+    def planned_link(self, meeting_id: str, name: str, replaces: StoredProtocol | None) -> ProtocolLink:
+        """The file name follows from the document's name, so the link is known before the save."""
+        return self._link_to(safe_file_name(name) + ".docx")
+
+    def _link_to(self, file_name: str) -> ProtocolLink:
+        path = self.folder / file_name
         try:
             relative = path.relative_to(self.link_base)
         except ValueError:
             relative = Path(os.path.relpath(path, self.link_base))
-        return ProtocolLink(stored.location, quote(relative.as_posix()))
+        return ProtocolLink(file_name, quote(relative.as_posix()))
