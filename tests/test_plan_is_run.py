@@ -191,3 +191,47 @@ def test_a_planned_action_that_fails_is_reported_failed(gmo: Invoke, workspace: 
     assert "уже существует и относится не к заседанию" in real["problems"][0]["message"]
     text = gmo("protocols").output
     assert "не выполнено: создать протокол «2021-10-13 Протокол № 2» (заседание ГМО-2021-10-13)" in text
+
+
+def test_init_local_dry_run_lists_what_init_creates(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from gmo_sync.cli.main import cli
+
+    folder = str(tmp_path / "w")
+    dry = json.loads(CliRunner().invoke(cli, ["init", "--local", folder, "--dry-run", "--json"]).stdout)
+    assert not (tmp_path / "w").exists()
+    real = json.loads(CliRunner().invoke(cli, ["init", "--local", folder, "--json"]).stdout)
+    assert [(a["kind"], a["target"]) for a in dry["actions"]] == [
+        (a["kind"], a["target"]) for a in real["actions"]
+    ]
+    assert {a["status"] for a in dry["actions"]} == {"planned"} and {
+        a["status"] for a in real["actions"]
+    } == {"done"}
+    assert len(real["actions"]) == 5 and all(Path(a["target"]).exists() for a in real["actions"])
+    again = json.loads(CliRunner().invoke(cli, ["init", "--local", folder, "--dry-run", "--json"]).stdout)
+    assert again["actions"] == []
+
+
+def test_init_google_dry_run_lists_what_init_does(gmo_google: GoogleInvoke, google_home: Path,
+                                                   coordinator: gspread.Client, fake) -> None:  # fmt: skip
+    def init(*args: str) -> list[tuple[str, str]]:
+        result = gmo_google("init", "--google", "--title", "ГМО тест", "--json", *args)
+        assert result.exit_code == 0, result.output
+        return [(a["kind"], a["target"]) for a in json.loads(result.stdout)["actions"]]
+
+    writes = len([e for e in fake.request_log() if e["method"] != "GET"])
+    planned = init("--dry-run")
+    assert len([e for e in fake.request_log() if e["method"] != "GET"]) == writes
+    assert [kind for kind, _ in planned] == [
+        "google.spreadsheet",
+        "google.folder",
+        "google.template",
+        "config.write",
+    ]
+    assert init() == planned
+    book = coordinator.open_by_key(config_ids(google_home)["spreadsheet_id"])
+    book.del_worksheet(book.worksheet("Участники"))
+    repair = init("--dry-run")
+    assert repair == [("google.repair", "добавлен лист «Участники»")]
+    assert init() == repair and init("--dry-run") == []

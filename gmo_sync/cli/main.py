@@ -27,6 +27,7 @@ from gmo_sync import __version__
 from gmo_sync.cli import redact
 from gmo_sync.cli.lock import workspace_lock
 from gmo_sync.cli.output import emit, report_json, report_text, terminal_progress
+from gmo_sync.core.actions import Action, Kind, Status
 from gmo_sync.core.clock import Clock, local_now, system_clock
 from gmo_sync.core.config import CONFIG_NAME, DEFAULT_TIMEZONE, Config, load_config
 from gmo_sync.core.pipeline import Options, RunReport, run
@@ -257,26 +258,21 @@ def init(ctx: click.Context, local_dir: Path | None, google: bool, title: str, d
     if (local_dir is None) == (not google):
         raise click.UsageError("Укажите одно: gmo-sync init --local ПАПКА или gmo-sync init --google")
     if google:
-        if dry_run:
-            config = load_config(settings.config_path)
-            existing = config.google.spreadsheet_id
-            what = (f"проверить и дополнить таблицу {existing}" if existing
-                    else f"создать Google-таблицу «{title}», папку протоколов и шаблон")  # fmt: skip
-            emit(f"Пробный запуск (--dry-run): ничего не изменено. План:\n  {what}")
-            return
-        _init_google(ctx, settings, title)
+        _init_google(ctx, settings, title, dry_run)
         return
     assert local_dir is not None
     from gmo_sync.backends.local.setup import create_local_workspace
 
     today = local_now(settings.clock, ZoneInfo(DEFAULT_TIMEZONE)).date()
     created = create_local_workspace(local_dir, today, dry_run=dry_run)
-    if dry_run:
-        lines = [f"  создать {p}" for p in created] or ["  ничего: рабочая папка уже готова"]
-        emit("Пробный запуск (--dry-run): ничего не изменено. План:\n" + "\n".join(lines))
-        return
+    status = Status.PLANNED if dry_run else Status.DONE
+    actions = [
+        Action(Kind.WORKSPACE_FILE, "", str(p), planned=f"создать {p}", status=status) for p in created
+    ]
     if settings.json:
-        emit(_json_list("init", [str(p) for p in created]))
+        emit(_init_json(dry_run, actions, created=[str(p) for p in created]))
+    elif dry_run:
+        emit(_dry_run_text(actions))
     elif not settings.quiet:
         if created:
             emit("Создано:\n" + "\n".join(f"  {p}" for p in created))
@@ -285,44 +281,51 @@ def init(ctx: click.Context, local_dir: Path | None, google: bool, title: str, d
         emit(f"Дальше: cd {local_dir} && gmo-sync protocols")
 
 
-def _init_google(ctx: click.Context, settings: Settings, title: str) -> None:
+def _init_google(ctx: click.Context, settings: Settings, title: str, dry_run: bool) -> None:
     from gmo_sync.backends.google import connect, state_file
-    from gmo_sync.backends.google.setup import create_or_repair, write_config
+    from gmo_sync.backends.google.setup import apply_setup, plan_setup, setup_actions, write_config
 
     config = load_config(settings.config_path)
     if config.path is not None and config.backend != "google":
         raise ConfigError(
             f'{config.path} настроен на backend = "{config.backend}"; для Google нужна другая папка.'
         )
-    connection = connect(config)
+    ids = config.google
+    # a new workspace is planned without a connection; repairing one reads its spreadsheet first
+    connection = connect(config) if ids.spreadsheet_id or not dry_run else None
     try:
-        workspace = create_or_repair(
-            connection, title, config.google.spreadsheet_id, config.google.protocols_folder_id,
-            config.google.template_doc_id, state_file(config).parent,
-        )  # fmt: skip
+        plan = plan_setup(connection, title, ids.spreadsheet_id, ids.protocols_folder_id, ids.template_doc_id)
+        path = settings.config_path or config.path or Path.cwd() / CONFIG_NAME
+        actions = setup_actions(plan, path)
+        if dry_run:
+            emit(_init_json(True, actions) if settings.json else _dry_run_text(actions))
+            return
+        assert connection is not None
+        workspace = apply_setup(connection, plan, state_file(config).parent)
     finally:
-        connection.close()
-    path = settings.config_path or config.path or Path.cwd() / CONFIG_NAME
-    written = write_config(path, workspace, config)
+        if connection is not None:
+            connection.close()
+    write_config(path, workspace, config)
+    actions = [a.with_status(Status.DONE) for a in actions]
     if settings.json:
-        import json
-
-        summary = {"command": "init", "spreadsheet_id": workspace.spreadsheet_id, "url": workspace.url,
-                   "protocols_folder_id": workspace.folder_id, "template_doc_id": workspace.template_doc_id,
-                   "repaired": workspace.repaired}  # fmt: skip
-        emit(json.dumps(summary, ensure_ascii=False, indent=2))
+        emit(_init_json(False, actions, spreadsheet_id=workspace.spreadsheet_id, url=workspace.url,
+                        protocols_folder_id=workspace.folder_id, template_doc_id=workspace.template_doc_id,
+                        repaired=workspace.repaired))  # fmt: skip
     elif not settings.quiet:
-        lines = [f"Таблица: {workspace.url}"]
-        lines += [f"  {r}" for r in workspace.repaired]
-        if written:
-            lines.append(f"Настройки записаны в {path}")
-        emit("\n".join(lines))
+        emit("\n".join([f"Таблица: {workspace.url}"] + [f"  {a.text}" for a in actions]))
 
 
-def _json_list(command: str, items: list[str]) -> str:
-    import json
+def _dry_run_text(actions: list[Action]) -> str:
+    if not actions:
+        return "Пробный запуск (--dry-run): изменений не требуется."
+    return "Пробный запуск (--dry-run): ничего не изменено. План:\n" + "\n".join(
+        f"  {a.text}" for a in actions
+    )
 
-    return json.dumps({"command": command, "created": items}, ensure_ascii=False, indent=2)
+
+def _init_json(dry_run: bool, actions: list[Action], **extra: object) -> str:
+    data = {"command": "init", "dry_run": dry_run, "actions": [a.as_json() for a in actions], **extra}
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 @cli.command()

@@ -31,6 +31,12 @@ class Kind(StrEnum):
     EVENT_CANCEL = "event.cancel"
     EVENT_LINK = "event.link"  # the «Событие» cell written
     EVENT_VIDEO = "event.video"  # the «Видеовстреча» cell written
+    WORKSPACE_FILE = "workspace.file"  # init --local: a file or folder of the workspace created
+    GOOGLE_SPREADSHEET = "google.spreadsheet"  # init --google: the master sheet created
+    GOOGLE_REPAIR = "google.repair"  # init --google: a missing tab or column added to the sheet
+    GOOGLE_FOLDER = "google.folder"  # init --google: the protocols folder created
+    GOOGLE_TEMPLATE = "google.template"  # init --google: the shipped template uploaded as a Google Doc
+    CONFIG_WRITE = "config.write"  # init --google: gmo-sync.toml written
     NOTE = "note"  # a free-form line from a command that plans no actions of its own
 
 
