@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
+from dataclasses import replace
 
-from gmo_sync.core.parsing import normalize_text
 from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredProtocol, WriteReport
-from gmo_sync.core.problems import cell_ref
 from gmo_sync.core.repair import SheetRepair, apply_to_snapshot
 from gmo_sync.core.seed import headers, seed_rows
-from gmo_sync.core.sheet import CellWrite, SheetSnapshot, TabData
+from gmo_sync.core.sheet import CellWrite, SheetSnapshot, TabData, place_writes
 from gmo_sync.rendering import template_bytes
 
 
@@ -37,17 +36,16 @@ class MemorySheet:
         pass
 
     def write(self, writes: Sequence[CellWrite]) -> WriteReport:
-        holding = [self._anchor_holds(w) for w in writes]
-        skipped = [cell_ref(w.tab, w.row, w.column) + ": строка изменилась"
-                   for w, ok in zip(writes, holding, strict=True) if not ok]  # fmt: skip
-        for write, ok in zip(writes, holding, strict=True):
-            if ok:
-                self.set(write.tab, write.row, write.column, write.value)
-                if write.link:
-                    self.snapshot.tabs[write.tab].links[(write.row, write.column)] = write.link
+        current = {name: tab.rows for name, tab in self.snapshot.tabs.items()}
+        placed, skipped = place_writes(writes, current)
+        for where in placed:
+            write = where.write
+            self.set(write.tab, where.row, write.column, write.value)
+            if write.link:
+                self.snapshot.tabs[write.tab].links[(where.row, write.column)] = write.link
         if writes:
             self.writes.append(list(writes))
-        return WriteReport(sum(holding), skipped)
+        return WriteReport(len(placed), skipped)
 
     def repair(self, repairs: Sequence[SheetRepair]) -> None:
         apply_to_snapshot(self.snapshot, list(repairs))
@@ -61,19 +59,16 @@ class MemorySheet:
             cells.append(None)
         cells[column - 1] = value
 
-    def _anchor_holds(self, write: CellWrite) -> bool:
-        data = self.snapshot.tabs[write.tab]
-        return all(
-            normalize_text("" if data.cell(write.row, c) is None else str(data.cell(write.row, c)))
-            == normalize_text(expected)
-            for c, expected in write.anchor
-        )
-
 
 class MemoryProtocolStore:
-    def __init__(self) -> None:
-        self.documents: dict[str, tuple[StoredProtocol, bytes]] = {}
+    def __init__(self, documents: dict[str, tuple[StoredProtocol, bytes]] | None = None) -> None:
+        # share ``documents`` between stores to "re-open" the same store
+        self.documents: dict[str, tuple[StoredProtocol, bytes]] = {} if documents is None else documents
         self.saves = 0
+
+    def edit_by_hand(self, meeting_id: str) -> None:
+        stored, content = self.documents[meeting_id]
+        self.documents[meeting_id] = (replace(stored, edited_by_hand=True), content)
 
     def describe(self) -> str:
         return "память"

@@ -27,6 +27,7 @@ from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.pacing import Pacer
 from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec, event_spec, plan_events
 from gmo_sync.core.config import load_config
+from gmo_sync.core.ports import EventLinks
 from gmo_sync.core.problems import BackendError
 from tests.contract.calendar_contract import CalendarStoreContract, MakeStore, kinds, sync
 from tests.contract.samples import make_config, make_meeting, make_spec
@@ -403,3 +404,20 @@ def test_an_update_keeps_the_meet_link(fake: FakeGoogle, calendar: MakeCalendar)
     assert kinds(plan) == [EventActionKind.UPDATE]
     # The same requestId goes with the patch, and Google ignores a repeated one: no second Meet.
     assert updated.stored.video_link == first.stored.video_link and updated.stored.sequence == 1
+
+
+def test_expected_links_of_a_meet_event(calendar: MakeCalendar) -> None:
+    """A new Meet link cannot be known before the run; once made, an update keeps and foresees it."""
+    store = calendar()
+    spec = video_spec("ГМО-1")
+    [create_action] = plan_events([spec], store.existing(), {"ГМО-1"}, allow_mass_cancel=False).actions
+    assert store.expected_links(create_action) == EventLinks(None, None)
+    [outcome] = store.apply([create_action])
+    assert outcome.stored is not None and outcome.stored.video_link.startswith("https://meet.google.com/")
+    changed = video_spec("ГМО-1", topic="Другая тема")
+    [update] = plan_events([changed], store.existing(), {"ГМО-1"}, allow_mass_cancel=False).actions
+    assert store.expected_links(update) == EventLinks(outcome.stored.link, outcome.stored.video_link)
+    [updated] = store.apply([update])
+    assert updated.stored is not None and updated.stored.video_link == outcome.stored.video_link
+    no_meet = calendar(is_service_account=True)
+    assert no_meet.expected_links(create_action).video == ""  # a service account gets no Meet link

@@ -358,9 +358,9 @@ def kill_local_run(reference: dict[str, Any], folder: Path, seed: int, in_save: 
     proc = cli(["run"], folder, reference["env"])
     try:
         if in_save:
-            # The save writes `.ГМО.*.tmp.xlsx` beside the workbook, fsyncs it, then renames it over.
+            # The save writes `.ГМО.xlsx.*.tmp` beside the workbook, fsyncs it, then renames it over.
             deadline = time.monotonic() + 60
-            while not any(folder.glob(".ГМО.*.tmp.xlsx")) and proc.poll() is None:
+            while not any(folder.glob(".ГМО.xlsx.*.tmp")) and proc.poll() is None:
                 assert time.monotonic() < deadline
                 time.sleep(0.001)
             time.sleep(rng.uniform(0, 0.15))

@@ -125,7 +125,7 @@ def test_json_on_a_fatal_error_still_prints_json(gmo: Invoke, workspace: Path) -
 
 def test_leftovers_of_a_killed_save_are_removed_by_the_next_write(gmo: Invoke, workspace: Path) -> None:
     stale = [
-        workspace / ".ГМО.abc123.tmp.xlsx",
+        workspace / ".ГМО.xlsx.abc123.tmp",
         workspace / "protocols" / ".2021-10-13 Протокол № 2.docx.x1.tmp",
     ]
     for path in stale:

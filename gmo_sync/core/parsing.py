@@ -184,11 +184,15 @@ def parse_choice(value: CellValue, options: Iterable[str], synonyms: dict[str, s
 YES_NO = {"да": True, "нет": False, "yes": True, "no": False, "+": True, "-": False, "1": True, "0": False}
 
 
+YES_NO_CHOICES = ("да", "нет")  # the «Приглашать» dropdown
+
+
 def parse_yes_no(value: CellValue) -> bool:
     if isinstance(value, bool):
         return value
-    answer = parse_choice(value, ["да", "нет"], {k: ("да" if v else "нет") for k, v in YES_NO.items()})
-    return answer == "да"
+    yes, no = YES_NO_CHOICES
+    answer = parse_choice(value, YES_NO_CHOICES, {k: (yes if v else no) for k, v in YES_NO.items()})
+    return answer == yes
 
 
 def parse_int(value: CellValue, what: str = "целое число") -> int:

@@ -8,9 +8,15 @@ a trailing space still matches. Columns a coordinator adds stay theirs.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-from gmo_sync.core.parsing import normalize_text
+from gmo_sync.core.model import DecisionStatus, Format, MeetingStatus
+from gmo_sync.core.parsing import YES_NO_CHOICES, normalize_text
 from gmo_sync.core.problems import Problem, cell_ref
+
+
+def _values(choices: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in choices)
 
 
 @dataclass(frozen=True)
@@ -19,6 +25,7 @@ class Column:
     key: str
     required: bool = True  # a missing column is a structural error
     tool: bool = False  # the tool writes it (SPEC: owner = tool)
+    choices: tuple[str, ...] = ()  # the values its dropdown offers (both backends' init lay it out)
 
 
 @dataclass(frozen=True)
@@ -38,7 +45,7 @@ MEETINGS = Tab(
         Column("Дата", "date"),
         Column("Начало", "start"),
         Column("Окончание", "end", required=False),
-        Column("Формат", "format"),
+        Column("Формат", "format", choices=_values(Format)),
         Column("Место или ссылка", "place", required=False),
         Column("Тема", "topic"),
         Column("Ведущие", "hosts", required=False),
@@ -46,7 +53,7 @@ MEETINGS = Tab(
         Column("Секретарь", "secretary", required=False),
         Column("Участники", "participants", required=False),
         Column("Присутствовало", "attendance", required=False),
-        Column("Статус", "status"),
+        Column("Статус", "status", choices=_values(MeetingStatus)),
         Column("Протокол", "protocol", tool=True),
         Column("Событие", "event", required=False, tool=True),
         Column("Видеовстреча", "video", required=False, tool=True),
@@ -80,7 +87,7 @@ DECISIONS = Tab(
         Column("Решение", "text"),
         Column("Ответственный", "responsible", required=False),
         Column("Срок", "deadline", required=False),
-        Column("Статус", "status", required=False, tool=True),
+        Column("Статус", "status", required=False, tool=True, choices=_values(DecisionStatus)),
         Column("Отметка о выполнении", "done_note", required=False),
         Column("Вопрос повестки", "agenda_number", required=False),
     ),
@@ -92,7 +99,7 @@ PARTICIPANTS = Tab(
         Column("Должность", "position", required=False),
         Column("Организация", "organisation", required=False),
         Column("E-mail", "email", required=False),
-        Column("Приглашать", "invite", required=False),
+        Column("Приглашать", "invite", required=False, choices=YES_NO_CHOICES),
         Column("Группы", "groups", required=False),
     ),
 )

@@ -6,9 +6,11 @@ The core never talks to openpyxl or gspread: a backend reads every tab once into
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from gmo_sync.core.parsing import CellValue
+from gmo_sync.core.parsing import CellValue, normalize_text
+from gmo_sync.core.problems import cell_ref
 
 
 @dataclass(frozen=True)
@@ -56,3 +58,82 @@ class CellWrite:
     old: str = ""
     link: str | None = None
     anchor: tuple[tuple[int, str], ...] = ()
+
+
+# -- the row-anchor rule, once for every sheet backend ---------------------------------------------------
+# A backend re-reads the rows it writes just before writing (a workbook reloaded from disk, a Google
+# Sheet re-read), then places every write with ``place_writes``: a row whose anchor still holds is
+# written where it is, a row that moved is written where it now is, and a row that vanished (or an
+# anchor that now matches several rows) is skipped and reported — never written into another row.
+
+Rows = Sequence[Sequence[object]]  # rows[0] is sheet row 1; cells as the backend reads them back
+
+
+def cell_text(value: object) -> str:
+    """A cell as anchors compare it: a whole float is the integer a sheet shows, a formula its text."""
+    if value is None:
+        return ""
+    if isinstance(value, Formula):
+        return value.text
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _at(rows: Rows, row: int, column: int) -> object:
+    if row - 1 < len(rows) and column - 1 < len(rows[row - 1]):
+        return rows[row - 1][column - 1]
+    return None
+
+
+def text_at(rows: Rows, row: int, column: int) -> str:
+    return cell_text(_at(rows, row, column))
+
+
+def anchor_holds(rows: Rows, row: int, anchor: Sequence[tuple[int, str]]) -> bool:
+    """IDs and anchors compare as coordinators see them: case, spaces and ё ignored."""
+    return all(normalize_text(cell_text(_at(rows, row, c))) == normalize_text(v) for c, v in anchor)
+
+
+def find_row(rows: Rows, row: int, anchor: Sequence[tuple[int, str]]) -> int | None:
+    """The row that now holds ``anchor``: where it was, or the one row it moved to."""
+    if anchor_holds(rows, row, anchor):
+        return row
+    if all(not v for _, v in anchor):
+        return None  # an all-blank anchor matches any empty row: never guess
+    matches = [r for r in range(2, len(rows) + 1) if anchor_holds(rows, r, anchor)]
+    return matches[0] if len(matches) == 1 else None
+
+
+@dataclass(frozen=True)
+class Placed:
+    write: CellWrite
+    row: int  # where it is to be written now
+
+
+def place_writes(writes: Sequence[CellWrite], current: Mapping[str, Rows]) -> tuple[list[Placed], list[str]]:
+    """Where each write goes in the tabs as they are now (``current``: rows by tab), and the Russian
+    messages for the writes whose row is gone."""
+    placed: list[Placed] = []
+    skipped: list[str] = []
+    appended: dict[str, int] = {}
+    for write in writes:
+        rows = current.get(write.tab, [])
+        if not write.anchor:
+            # appended rows (Журнал) go after whatever is there now
+            offset = appended.setdefault(write.tab, max(len(rows), 1) + 1 - write.row)
+            placed.append(Placed(write, write.row + max(offset, 0)))
+            continue
+        row = find_row(rows, write.row, write.anchor)
+        if row is None:
+            skipped.append(lost_message(write))
+        else:
+            placed.append(Placed(write, row))
+    return placed, skipped
+
+
+def lost_message(write: CellWrite) -> str:
+    return (
+        f"{cell_ref(write.tab, write.row, write.column)}: строка изменилась или удалена во время "
+        f"работы, значение не записано (будет записано при следующем запуске)"
+    )

@@ -154,3 +154,23 @@ class CalendarStoreContract:
         plan, _ = sync(reopened, [make_spec("ГМО-1", hour=16),
                                   make_spec("ГМО-2", day=17, topic="Вторая", cancelled=True)])  # fmt: skip
         assert set(kinds(plan)) == {EventActionKind.KEEP}
+
+    def test_expected_links_are_the_links_the_actions_leave(self, store: CalendarStore) -> None:
+        """What a dry run writes back (``expected_links``) is what the run does, wherever it can know it."""
+        history = [
+            [make_spec("ГМО-1"), make_spec("ГМО-2", day=17)],  # create
+            [make_spec("ГМО-1", hour=16), make_spec("ГМО-2", day=17)],  # update, keep
+            [make_spec("ГМО-1", hour=16, cancelled=True), make_spec("ГМО-2", day=17)],  # cancel, keep
+        ]
+        known = 0
+        for specs in history:
+            plan = plan_events(specs, store.existing(), {s.meeting_id for s in specs}, allow_mass_cancel=True)
+            expected = [store.expected_links(a) for a in plan.actions]
+            for action, links, outcome in zip(plan.actions, expected, store.apply(plan.actions), strict=True):
+                assert outcome.stored is not None, action.describe()
+                if links.link is not None:
+                    assert links.link == outcome.stored.link
+                    known += 1
+                if links.video is not None:
+                    assert links.video == outcome.stored.video_link
+        assert known >= 4  # an existing event's link is always known beforehand

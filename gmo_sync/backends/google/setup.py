@@ -25,12 +25,6 @@ from gmo_sync.rendering import template_bytes
 
 FOLDER = "application/vnd.google-apps.folder"
 MAX_NAME = 1024  # characters in a Drive file name (longer ones are refused; tests/fakegoogle/LIMITS.md)
-DROPDOWNS = {
-    ("Заседания", "Формат"): ["онлайн", "очно", "смешанный"],
-    ("Заседания", "Статус"): ["запланировано", "проведено", "отменено"],
-    ("Решения", "Статус"): ["в работе", "выполнено", "просрочено"],
-    ("Участники", "Приглашать"): ["да", "нет"],
-}
 
 
 @dataclass
@@ -188,7 +182,7 @@ def _column_formatting(tab: Tab, column: Column, sheet_id: int, index: int) -> l
     requests: list[dict[str, Any]] = []
     column_range = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index,
                     "endColumnIndex": index + 1}  # fmt: skip
-    options = DROPDOWNS.get((tab.name, column.header))
+    options = column.choices
     if options:
         requests.append({"setDataValidation": {"range": column_range, "rule": {
             "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": o} for o in options]},

@@ -26,17 +26,27 @@ import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import gspread
 
 from gmo_sync.backends.google.connection import GoogleConnection
-from gmo_sync.core.parsing import SERIAL_EPOCH, normalize_text
+from gmo_sync.core.parsing import SERIAL_EPOCH
 from gmo_sync.core.ports import WriteReport
 from gmo_sync.core.problems import cell_ref, column_letter
 from gmo_sync.core.repair import SheetRepair
-from gmo_sync.core.sheet import CellWrite, Formula, SheetSnapshot, TabData
+from gmo_sync.core.sheet import (
+    CellWrite,
+    Formula,
+    Placed,
+    SheetSnapshot,
+    TabData,
+    find_row,
+    lost_message,
+    place_writes,
+    text_at,
+)
 
 log = logging.getLogger(__name__)
 
@@ -149,7 +159,7 @@ class GoogleSheet:
         writes, clipped = _fit_cells(writes)
         tabs = {w.tab for w in writes}
         before = self._current_rows(tabs)
-        placed, skipped = _place(writes, before)
+        placed, skipped = place_writes(writes, before)
         skipped = clipped + skipped
         if not placed:
             return WriteReport(0, skipped)
@@ -168,7 +178,7 @@ class GoogleSheet:
                 break
             if round_ == REPAIR_ROUNDS:
                 redo, lost = [], lost + [p.write for p in redo]  # give up: report, the next run retries
-            skipped.extend(_lost_message(w) for w in lost)
+            skipped.extend(lost_message(w) for w in lost)
             written -= len(lost)
             cells = {(w.tab, row, w.column): (w, row, value) for w, row, value in undo}
             cells.update(
@@ -225,43 +235,9 @@ def _fit_cells(writes: Sequence[CellWrite]) -> tuple[list[CellWrite], list[str]]
 REPAIR_ROUNDS = 2  # races are rare and each round narrows them; after that the next run finishes the job
 
 
-@dataclass(frozen=True)
-class _Placed:
-    write: CellWrite
-    row: int  # where it was (or is about to be) written
-
-
-def _place(
-    writes: Sequence[CellWrite], current: dict[str, list[list[object]]]
-) -> tuple[list[_Placed], list[str]]:
-    placed: list[_Placed] = []
-    skipped: list[str] = []
-    appended: dict[str, int] = {}
-    for write in writes:
-        rows = current[write.tab]
-        if not write.anchor:
-            # appended rows (Журнал) go after whatever is there now
-            offset = appended.setdefault(write.tab, max(len(rows), 1) + 1 - write.row)
-            placed.append(_Placed(write, write.row + max(offset, 0)))
-            continue
-        row = _find_row(rows, write.row, write.anchor)
-        if row is None:
-            skipped.append(_lost_message(write))
-        else:
-            placed.append(_Placed(write, row))
-    return placed, skipped
-
-
-def _lost_message(write: CellWrite) -> str:
-    return (
-        f"{cell_ref(write.tab, write.row, write.column)}: строка изменилась или удалена во время "
-        f"работы, значение не записано (будет записано при следующем запуске)"
-    )
-
-
 def _repairs(
-    placed: list[_Placed], before: dict[str, list[list[object]]], after: dict[str, list[list[object]]]
-) -> tuple[list[tuple[CellWrite, int, str]], list[_Placed], list[CellWrite], dict[str, list[list[object]]]]:
+    placed: list[Placed], before: dict[str, list[list[object]]], after: dict[str, list[list[object]]]
+) -> tuple[list[tuple[CellWrite, int, str]], list[Placed], list[CellWrite], dict[str, list[list[object]]]]:
     """What landed in a foreign row: cells to restore, writes to redo where their row is now, writes
     whose row is gone, and the rows as they will be once restored (the next round's «before»)."""
     groups: dict[tuple[str, int, tuple[tuple[int, str], ...]], list[CellWrite]] = defaultdict(list)
@@ -273,26 +249,26 @@ def _repairs(
         rows = after[tab]
         # the row as it must look now: its anchor, with this run's own writes in it
         expected = dict(anchor) | {w.column: w.value for w in group}
-        if _find_row(rows, row, tuple(expected.items())) is not None:
+        if find_row(rows, row, tuple(expected.items())) is not None:
             continue  # in place, or moved after the write and took the values along
         misplaced.append((tab, row, anchor, group))
         written = {w.column for w in group}
         for w in group:
-            if _cell_text(rows, row, w.column) == w.value:
+            if text_at(rows, row, w.column) == w.value:
                 undo.append((w, row, _old_value(before[tab], rows, row, w.column, written)))
     # Re-find rows only once the foreign cells are restored: a misplaced ID write may have covered
     # the very ID another row is anchored on.
     restored = {tab: [list(r) for r in rows] for tab, rows in after.items()}
     for w, row, value in undo:
         _set_text(restored[w.tab], row, w.column, value)
-    redo: list[_Placed] = []
+    redo: list[Placed] = []
     lost: list[CellWrite] = []
     for tab, row, anchor, group in misplaced:
-        now = _find_row(restored[tab], row, anchor)
+        now = find_row(restored[tab], row, anchor)
         if now is None:
             lost.extend(group)
         else:
-            redo.extend(_Placed(w, now) for w in group)
+            redo.extend(Placed(w, now) for w in group)
     return undo, redo, lost, restored
 
 
@@ -310,34 +286,11 @@ def _old_value(before: list[list[object]], after: list[list[object]], row: int, 
     """What the row now at ``row`` had in ``column`` before the write: found by its other cells."""
     width = max(len(r) for r in [*before, *after]) if before or after else 0
     others = [c for c in range(1, width + 1) if c not in written]
-    signature = [_cell_text(after, row, c) for c in others]
+    signature = [text_at(after, row, c) for c in others]
     olds = {
-        _cell_text(before, r, column)
+        text_at(before, r, column)
         for r in range(2, len(before) + 1)
-        if [_cell_text(before, r, c) for c in others] == signature
+        if [text_at(before, r, c) for c in others] == signature
     }
     # a row inserted in the race window was not there before: its tool cell was (almost surely) blank
     return olds.pop() if len(olds) == 1 else ""
-
-
-def _cell_text(rows: list[list[object]], row: int, column: int) -> str:
-    if row - 1 < len(rows) and column - 1 < len(rows[row - 1]):
-        value = rows[row - 1][column - 1]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return "" if value is None else str(value)
-    return ""
-
-
-def _holds(rows: list[list[object]], row: int, anchor: tuple[tuple[int, str], ...]) -> bool:
-    return all(normalize_text(_cell_text(rows, row, c)) == normalize_text(v) for c, v in anchor)
-
-
-def _find_row(rows: list[list[object]], row: int, anchor: tuple[tuple[int, str], ...]) -> int | None:
-    """The row that now holds ``anchor``: where it was, or the one row it moved to."""
-    if _holds(rows, row, anchor):
-        return row
-    if all(not v for _, v in anchor):
-        return None  # an all-blank anchor matches any empty row: never guess
-    matches = [r for r in range(2, len(rows) + 1) if _holds(rows, r, anchor)]
-    return matches[0] if len(matches) == 1 else None

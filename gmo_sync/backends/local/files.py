@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -21,11 +22,13 @@ def shared_file_mode(target: Path) -> int:
     return 0o666 & ~umask
 
 
-def write_atomically(target: Path, data: bytes, *, clean: bool = True) -> None:
+def write_atomically(target: Path, data: bytes, *, clean: bool = True, backup: Path | None = None) -> None:
     """Temp file in the same folder, fsync, then rename: a killed run leaves the old file or the new one.
 
-    ``clean``: first remove this file's temporaries left by a killed run; a caller writing many files
-    into one folder passes False and cleans the folder once instead (a scan per write is quadratic).
+    The one atomic save of the local backend (workbook, protocols, calendar). ``clean``: first remove
+    this file's temporaries left by a killed run; a caller writing many files into one folder passes
+    False and cleans the folder once instead (a scan per write is quadratic). ``backup``: where the
+    previous version is copied first (the workbook keeps ``ГМО.xlsx.bak``).
     """
     if clean:
         remove_leftovers(target.parent, f".{target.name}.*.tmp")
@@ -36,6 +39,8 @@ def write_atomically(target: Path, data: bytes, *, clean: bool = True) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(temp, shared_file_mode(target))
+        if backup is not None and target.exists():
+            shutil.copy2(target, backup)
         os.replace(temp, target)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

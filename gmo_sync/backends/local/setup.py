@@ -41,12 +41,6 @@ summary = "ГМО: {{тема}}"
 duration_minutes = 90
 """
 
-DROPDOWNS = {
-    ("Заседания", "Формат"): ["онлайн", "очно", "смешанный"],
-    ("Заседания", "Статус"): ["запланировано", "проведено", "отменено"],
-    ("Решения", "Статус"): ["в работе", "выполнено", "просрочено"],
-    ("Участники", "Приглашать"): ["да", "нет"],
-}
 WIDE = {"Тема": 60, "Вопрос": 60, "Содержание": 80, "Решение": 60, "Ведущие": 40, "Проблемы": 80,
         "Изменения": 40, "Протокол": 32, "Участники": 30, "Ответственный": 30, "Докладчик": 30}  # fmt: skip
 TOOL_FILL = PatternFill("solid", fgColor="EDEDED")
@@ -103,8 +97,9 @@ def _format(sheet: object, tab_name: str, names: list[str]) -> None:
                 value.number_format = "DD.MM.YYYY"
             elif isinstance(value.value, dt.time):
                 value.number_format = "HH:MM"
-        if (tab_name, name) in DROPDOWNS:
-            options = ",".join(DROPDOWNS[(tab_name, name)])
+        column = next((c for c in tab.columns if c.header == name), None)
+        if column is not None and column.choices:
+            options = ",".join(column.choices)
             validation = DataValidation(type="list", formula1=f'"{options}"', allow_blank=True)
             validation.error = f"Выберите значение из списка: {options}"
             validation.showErrorMessage = True

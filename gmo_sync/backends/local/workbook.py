@@ -11,9 +11,7 @@ silently discard the tool's changes.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-import tempfile
+import io
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -22,13 +20,12 @@ from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font
 from openpyxl.workbook import Workbook
 
-from gmo_sync.backends.local.files import remove_leftovers, shared_file_mode
+from gmo_sync.backends.local.files import write_atomically
 from gmo_sync.core.os_errors import describe_os_error
-from gmo_sync.core.parsing import normalize_text
 from gmo_sync.core.ports import WriteReport
-from gmo_sync.core.problems import BackendError, WorkbookBusyError, cell_ref
+from gmo_sync.core.problems import BackendError, WorkbookBusyError
 from gmo_sync.core.repair import SheetRepair
-from gmo_sync.core.sheet import CellWrite, Formula, SheetSnapshot, TabData
+from gmo_sync.core.sheet import CellWrite, Formula, SheetSnapshot, TabData, place_writes
 
 
 def editor_lock_files(path: Path) -> list[Path]:
@@ -110,27 +107,19 @@ class LocalWorkbook:
         book = self._book
         if book is None or self._loaded_mtime != self.path.stat().st_mtime_ns:
             book = self._load()  # changed since read: anchors are checked against the fresh copy
-        # Anchors are checked against the sheet as it was before this batch: a row's new ID
-        # written first must not make the same row's other cells look moved.
-        holding = [_anchor_holds(book[w.tab], w) for w in writes]
-        skipped = [
-            f"{cell_ref(w.tab, w.row, w.column)}: строка изменилась во время работы, "
-            f"значение не записано (будет записано при следующем запуске)"
-            for w, ok in zip(writes, holding, strict=True)
-            if not ok
-        ]
-        written = 0
-        for write, ok in zip(writes, holding, strict=True):
-            if ok:
-                _set_cell(book[write.tab].cell(write.row, write.column), write)
-                written += 1
-        if written:
+        # Every write is placed against the sheet as it was before this batch: a row's new ID written
+        # first must not make the same row's other cells look moved.
+        current = {tab: _values(book[tab]) for tab in {w.tab for w in writes}}
+        placed, skipped = place_writes(writes, current)
+        for where in placed:
+            _set_cell(book[where.write.tab].cell(where.row, where.write.column), where.write)
+        if placed:
             try:
                 self._save(book)
             except OSError as error:  # the folder is read-only, the disk is full: the sheet step fails
                 unsaved = " Изменения таблицы не сохранены; их запишет следующий запуск."
                 raise BackendError(describe_os_error(error, self.path, "Таблица") + unsaved) from None
-        return WriteReport(written, skipped)
+        return WriteReport(len(placed), skipped)
 
     def repair(self, repairs: Sequence[SheetRepair]) -> None:
         self.ensure_writable()
@@ -150,22 +139,10 @@ class LocalWorkbook:
             raise BackendError(describe_os_error(error, self.path, "Таблица")) from None
 
     def _save(self, book: Workbook) -> None:
-        """Temp file in the same folder, fsync, keep a backup, then an atomic rename."""
-        folder = self.path.parent
-        remove_leftovers(folder, f".{self.path.stem}.*.tmp.xlsx")
-        fd, temp_name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=".tmp.xlsx", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                book.save(handle)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.chmod(temp_name, shared_file_mode(self.path))
-            if self.path.exists():
-                shutil.copy2(self.path, self.path.with_name(self.path.name + ".bak"))
-            os.replace(temp_name, self.path)
-        except BaseException:
-            Path(temp_name).unlink(missing_ok=True)
-            raise
+        """The whole workbook in one atomic replace (temp file, fsync, rename), the previous one kept."""
+        buffer = io.BytesIO()
+        book.save(buffer)
+        write_atomically(self.path, buffer.getvalue(), backup=self.path.with_name(self.path.name + ".bak"))
         self._loaded_mtime = self.path.stat().st_mtime_ns
 
 
@@ -178,13 +155,12 @@ def _cell_value(cell: Cell) -> object:
     return value
 
 
-def _anchor_holds(sheet: object, write: CellWrite) -> bool:
-    for column, expected in write.anchor:
-        value = sheet.cell(write.row, column).value  # type: ignore[attr-defined]
-        found = "" if value is None else str(value)
-        if normalize_text(found) != normalize_text(expected):
-            return False
-    return True
+def _values(sheet: object) -> list[list[object]]:
+    """The tab's values now, trailing empty rows left out (so an appended row goes after the data)."""
+    rows = [list(r) for r in sheet.iter_rows(values_only=True)]  # type: ignore[attr-defined]
+    while rows and all(v is None or v == "" for v in rows[-1]):
+        rows.pop()
+    return rows
 
 
 def _set_cell(cell: Cell, write: CellWrite) -> None:
