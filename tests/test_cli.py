@@ -101,18 +101,20 @@ def test_seed_protocol_reads_like_the_real_one(gmo: Invoke, workspace: Path) -> 
 
 
 def test_cosmetic_edit_causes_no_rewrite(gmo: Invoke, workspace: Path) -> None:
-    gmo("protocols")
+    assert gmo("protocols").exit_code == 0
     xlsx.edit(workspace / "ГМО.xlsx", "Заседания", 2, "Начало", "14-00")  # was a 14:00 time cell
     before = (workspace / "protocols" / PROTOCOL).read_bytes()
     result = gmo("protocols")
-    assert "без изменений 1" in result.output
+    assert result.exit_code == 0
+    assert "Протоколы: создано 0, обновлено 0, пропущено 0, без изменений 1." in result.output
     assert (workspace / "protocols" / PROTOCOL).read_bytes() == before
 
 
 def test_changed_meeting_updates_the_same_file(gmo: Invoke, workspace: Path) -> None:
-    gmo("protocols")
+    assert gmo("protocols").exit_code == 0
     xlsx.edit(workspace / "ГМО.xlsx", "Заседания", 2, "Тема", "Новая тема заседания")
     result = gmo("protocols")
+    assert result.exit_code == 0
     assert "обновлён протокол «2021-10-13 Протокол № 2»" in result.output
     assert [p.name for p in (workspace / "protocols").iterdir()] == [PROTOCOL]
     text = "\n".join(p.text for p in docx.Document(str(workspace / "protocols" / PROTOCOL)).paragraphs)
@@ -120,7 +122,7 @@ def test_changed_meeting_updates_the_same_file(gmo: Invoke, workspace: Path) -> 
 
 
 def test_hand_edited_protocol_is_kept_without_force(gmo: Invoke, workspace: Path) -> None:
-    gmo("protocols")
+    assert gmo("protocols").exit_code == 0
     path = workspace / "protocols" / PROTOCOL
     document = docx.Document(str(path))
     document.add_paragraph("Дополнение секретаря, внесённое вручную.")
@@ -140,9 +142,10 @@ def test_hand_edited_protocol_is_kept_without_force(gmo: Invoke, workspace: Path
 
 
 def test_cleared_link_is_written_again_without_a_second_protocol(gmo: Invoke, workspace: Path) -> None:
-    gmo("protocols")
+    assert gmo("protocols").exit_code == 0
     xlsx.edit(workspace / "ГМО.xlsx", "Заседания", 2, "Протокол", None)
     result = gmo("protocols")
+    assert result.exit_code == 0
     assert f"Заседания!O2: Протокол ← «{PROTOCOL}»" in result.output
     assert len(list((workspace / "protocols").iterdir())) == 1
 
@@ -229,6 +232,7 @@ def test_workbook_open_in_an_editor_is_not_written(gmo: Invoke, workspace: Path)
 
 def test_json_output(gmo: Invoke) -> None:
     result = gmo("protocols", "--json")
+    assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["counts"]["created"] == 1
     assert data["exit_code"] == 0 and data["problems"] == []
@@ -236,6 +240,7 @@ def test_json_output(gmo: Invoke) -> None:
 
 def test_meeting_option_and_unknown_meeting(gmo: Invoke) -> None:
     result = gmo("protocols", "--meeting", "ГМО-2026-12-16", "--dry-run")
+    assert result.exit_code == 0  # a skip is not a problem of the sheet
     assert "заседание ещё не проведено" in result.output
     unknown = gmo("protocols", "--meeting", "нет-такого")
     assert unknown.exit_code == 1
@@ -247,6 +252,7 @@ def test_init_twice_creates_nothing_the_second_time(tmp_path: Path) -> None:
     first = runner.invoke(cli, ["init", "--local", str(tmp_path / "w")])
     assert first.exit_code == 0 and "ГМО.xlsx" in first.output
     second = runner.invoke(cli, ["init", "--local", str(tmp_path / "w")])
+    assert second.exit_code == 0
     assert f"Рабочая папка {tmp_path / 'w'} уже готова: ничего не создано." in second.output
 
 
@@ -287,7 +293,7 @@ def test_hostile_cell_text_is_rendered_literally(gmo: Invoke, workspace: Path) -
     book = workspace / "ГМО.xlsx"
     xlsx.edit(book, "Заседания", 2, "Тема", "{{ 7*7 }} <b>&amp; {% for x in y %}")
     xlsx.edit(book, "Выступления", 2, "Содержание", '=HYPERLINK("http://example.org")')
-    gmo("protocols")
+    assert gmo("protocols").exit_code == 1  # the formula is reported; the protocol is made all the same
     document = docx.Document(str(workspace / "protocols" / PROTOCOL))
     text = "\n".join(p.text for p in document.paragraphs)
     assert "{{ 7*7 }} <b>&amp; {% for x in y %}" in text
@@ -313,6 +319,7 @@ def test_merged_cells_are_reported(gmo: Invoke, workspace: Path) -> None:
     book["Повестка"].merge_cells("D2:D3")
     book.save(book_path)
     result = gmo("check")
+    assert result.exit_code == 1
     assert (
         "Повестка!D2:D3: объединённые ячейки: разъедините их, у каждой строки свои значения" in result.output
     )
@@ -320,7 +327,7 @@ def test_merged_cells_are_reported(gmo: Invoke, workspace: Path) -> None:
 
 def test_gost_template_through_the_config(gmo: Invoke, workspace: Path, monkeypatch) -> None:
     monkeypatch.setenv("GMO_SYNC_LOCAL_TEMPLATE", "templates/gost.docx")
-    gmo("protocols")
+    assert gmo("protocols").exit_code == 0
     text = "\n".join(p.text for p in docx.Document(str(workspace / "protocols" / PROTOCOL)).paragraphs)
     assert "СЛУШАЛИ" in text and "ПОСТАНОВИЛИ" in text
 
@@ -367,6 +374,7 @@ def test_pdf_beside_the_protocol(gmo: Invoke, workspace: Path) -> None:
     pdf = workspace / "protocols" / PROTOCOL.replace(".docx", ".pdf")
     assert pdf.read_bytes().startswith(b"%PDF")
     again = gmo("protocols", "--pdf")
+    assert again.exit_code == 0
     assert "PDF" not in again.output.replace("Протоколы", "")  # current: not made again
 
 

@@ -99,6 +99,7 @@ def test_pdf_copies_on_drive(
     assert len(pdfs) == 1 and pdfs[0]["appProperties"]["gmoKind"] == "pdf"
     assert fake.ws.contents[pdfs[0]["id"]].startswith(b"%PDF")
     again = gmo_google("protocols", "--pdf")
+    assert again.exit_code == 0
     assert "PDF «" not in again.output  # current: neither exported nor uploaded again
     assert len([f for f in fake.ws.files.values() if f.get("mimeType") == "application/pdf"]) == 1
 

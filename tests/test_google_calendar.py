@@ -102,6 +102,10 @@ def create(spec: EventSpec) -> EventAction:
 
 class TestGoogleCalendarContract(CalendarStoreContract):
     @pytest.fixture
+    def where(self) -> str:
+        return "Google Календарь primary"
+
+    @pytest.fixture
     def make_store(self, google_home: Path, sleeps: Sleeps) -> MakeStore:
         def make() -> GoogleCalendar:
             # A new connection each time: "re-opened" means nothing survives but the calendar itself.
@@ -355,12 +359,17 @@ def test_transient_failures_inside_a_batch_are_retried_exactly_once_each(
     assert faulted and connection.retry.retries_done >= len(faulted)
 
 
-def test_a_dropped_batch_is_sent_again(fake: FakeGoogle, calendar: MakeCalendar, sleeps: Sleeps) -> None:
-    # Twice: httplib2 re-sends once on its own, the retry policy handles the second.
+def test_a_dropped_batch_is_sent_again(
+    fake: FakeGoogle, calendar: MakeCalendar, sleeps: Sleeps, connection: GoogleConnection
+) -> None:
+    # Dropped twice: the batch is a POST, which httplib2 does not re-send itself; the policy does.
     fake.add_fault("drop", method="calendar.events.insert", at=fake.request_count + 1, times=2)
     outcomes = calendar().apply([create(make_spec(f"ГМО-{n}", day=n)) for n in range(1, 4)])
     assert all(o.problem == "" for o in outcomes) and len(all_events(fake)) == 3
-    assert sleeps  # the policy waited before re-sending
+    # one back-off before each re-send, doubling, with jitter: base/2 … base, then base … 2·base
+    base = connection.retry.base
+    assert connection.retry.retries_done == len(sleeps) == 2
+    assert base / 2 <= sleeps[0] <= base and base <= sleeps[1] <= 2 * base
 
 
 def test_retries_are_bounded_and_become_problems(fake: FakeGoogle, calendar: MakeCalendar) -> None:

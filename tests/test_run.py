@@ -48,14 +48,16 @@ def test_run_does_everything_and_the_second_run_nothing(gmo: Invoke, workspace: 
 
 
 def test_changed_and_cancelled_meetings_update_the_calendar(gmo: Invoke, workspace: Path) -> None:
-    gmo("run")
+    assert gmo("run").exit_code == 0
     book = workspace / "ГМО.xlsx"
     uid_before = {str(e["UID"]) for e in events(workspace).values()}
     xlsx.edit(book, "Заседания", 3, "Начало", "15:00")
     changed = gmo("calendar")
+    assert changed.exit_code == 0
     assert "События: создано 0, обновлено 1, отменено 0." in changed.output
     xlsx.edit(book, "Заседания", 3, "Статус", "отменено")
     cancelled = gmo("calendar")
+    assert cancelled.exit_code == 0
     assert "События: создано 0, обновлено 0, отменено 1." in cancelled.output
     after = events(workspace)
     assert {str(e["UID"]) for e in after.values()} == uid_before  # same events, never duplicated
@@ -77,6 +79,7 @@ def test_mass_cancellation_needs_the_flag(gmo: Invoke, workspace: Path) -> None:
     assert refused.exit_code == 1
     assert "Календарь: Отмена 7 событий из 9 за один запуск похожа на ошибку" in refused.output
     allowed = gmo("calendar", "--allow-mass-cancel")
+    assert allowed.exit_code == 0
     assert "События: создано 0, обновлено 0, отменено 7." in allowed.output
 
 
@@ -106,13 +109,13 @@ def test_log_file_gets_one_line_per_run(gmo: Invoke, workspace: Path) -> None:
     config = workspace / "gmo-sync.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text('log_file = "logs/gmo-sync.log"\n' + text, encoding="utf-8")
-    gmo("run", "-q")
-    gmo("run", "-q")
+    assert gmo("run", "-q").exit_code == 0
+    assert gmo("run", "-q").exit_code == 0
     lines = (workspace / "logs" / "gmo-sync.log").read_text(encoding="utf-8").splitlines()
     runs = [line for line in lines if " INFO gmo_sync: run: " in line]
     assert len(runs) == 2
     assert "created=1" in runs[0] and "events_created=2" in runs[0] and "код выхода 0" in runs[0]
-    assert "без изменений" in runs[1] or "unchanged=1" in runs[1]
+    assert " run: unchanged=1; проблем: 0; код выхода 0;" in runs[1]  # nothing changed, one protocol kept
 
 
 def test_json_on_a_fatal_error_still_prints_json(gmo: Invoke, workspace: Path) -> None:
@@ -132,3 +135,39 @@ def test_leftovers_of_a_killed_save_are_removed_by_the_next_write(gmo: Invoke, w
         path.write_bytes(b"half a file")
     assert gmo("run").exit_code == 0
     assert not any(path.exists() for path in stale)
+
+
+def test_a_sort_saved_between_read_and_write_never_puts_a_link_in_another_row(workspace: Path) -> None:
+    """A coordinator sorts the workbook (and saves) while a run renders: each link follows its row."""
+    from gmo_sync.backends.local import open_local
+    from gmo_sync.backends.local.workbook import LocalWorkbook
+    from gmo_sync.core.clock import fixed_clock
+    from gmo_sync.core.config import load_config
+    from gmo_sync.core.pipeline import Options, run
+    from tests.frozen import NOW
+
+    book = workspace / "ГМО.xlsx"
+    xlsx.append(book, "Заседания", {"Дата": "17.11.2021", "Формат": "очно", "Тема": "Вторая встреча",
+                                     "Статус": "проведено"})  # fmt: skip
+
+    class SortedMeanwhile(LocalWorkbook):
+        def read(self):  # type: ignore[no-untyped-def]
+            snapshot = super().read()
+            xlsx.reorder(self.path, "Заседания", [1, 4, 2, 3])  # the new meeting first now
+            return snapshot
+
+    config = load_config(workspace / "gmo-sync.toml")
+    backends = open_local(config)
+    report = run("protocols", config, SortedMeanwhile(book), backends.protocols, fixed_clock(NOW),
+                 Options(protocols=True))  # fmt: skip
+    assert report.problems == [] and report.cells_written > 0
+    for row in (2, 3, 4):
+        meeting_id = xlsx.read(book, "Заседания", row, "ID")
+        link = xlsx.read(book, "Заседания", row, "Протокол")
+        if meeting_id == "ГМО-2021-10-13":
+            assert link == "2021-10-13 Протокол № 2.docx"
+        elif meeting_id == "ГМО-2021-11-17":
+            assert link == "2021-11-17 Протокол № 3.docx"
+        else:
+            assert link is None, (row, meeting_id, link)  # the planned meeting has no protocol
+    assert xlsx.read(book, "Заседания", 2, "ID") == "ГМО-2021-11-17"  # its ID followed it too

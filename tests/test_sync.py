@@ -80,6 +80,22 @@ def test_duplicate_numbers_are_reported() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("numbering", "reported"),
+    [
+        # № 2 of 2021/22 (the seed, 13.10.2021) again in February 2022: the same academic year, two
+        # calendar years; and № 2 again in 2022/23 — the same № in another year is no duplicate
+        ("academic", ["Заседания!B4"]),
+        ("calendar", ["Заседания!B5"]),
+    ],
+)
+def test_duplicate_numbers_are_per_year(numbering: str, reported: list[str]) -> None:
+    sheet = sheet_with(held("10.02.2022", **{"№ протокола": 2}), held("12.10.2022", **{"№ протокола": 2}))
+    parsed = parse_sheet(sheet.read(), TODAY)
+    plan_sync(parsed, TODAY, numbering)
+    assert [p.place for p in parsed.problems] == reported
+
+
 def test_ids_are_deterministic_and_unique() -> None:
     sheet = sheet_with(held("17.11.2021"), held("17.11.2021"), {"Тема": "без даты"})
     first = planned(sheet)

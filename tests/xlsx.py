@@ -23,6 +23,17 @@ def edit(path: Path, tab: str, row: int, header: str, value: object) -> None:
     book.save(path)
 
 
+def reorder(path: Path, tab: str, order: list[int]) -> None:
+    """Rows (1-based) rearranged as ``order`` lists them, the way a sort in Excel leaves the tab."""
+    book = openpyxl.load_workbook(path)
+    sheet = book[tab]
+    values = {r: [c.value for c in sheet[r]] for r in order}
+    for new, old in enumerate(order, start=1):
+        for column, value in enumerate(values[old], start=1):
+            sheet.cell(new, column).value = value
+    book.save(path)
+
+
 def append(path: Path, tab: str, values: dict[str, object]) -> int:
     book = openpyxl.load_workbook(path)
     sheet = book[tab]

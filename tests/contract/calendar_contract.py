@@ -49,9 +49,13 @@ class CalendarStoreContract:
     def store(self, make_store: MakeStore) -> CalendarStore:
         return make_store()
 
-    def test_a_new_store_is_empty(self, store: CalendarStore) -> None:
+    @pytest.fixture
+    def where(self) -> str:
+        raise NotImplementedError("a subclass says what describe() names: the file, the calendar")
+
+    def test_a_new_store_is_empty(self, store: CalendarStore, where: str) -> None:
         assert store.existing() == {}
-        assert store.describe()
+        assert where in store.describe()
 
     def test_create_then_existing_finds_it_with_its_hash(self, store: CalendarStore) -> None:
         spec = make_spec("ГМО-2026-12-16")

@@ -24,6 +24,8 @@ NAME = "2021-10-13 Протокол № 2"
 
 
 class StoreEnv(Protocol):
+    where: str  # what ``describe()`` names: the folder, the Drive folder
+
     def make(self) -> ProtocolStore: ...
 
     def edit_by_hand(self, meeting_id: str) -> None:
@@ -49,7 +51,7 @@ class ProtocolStoreContract:
     def test_a_new_store_is_empty_and_has_a_template(self, store_env: StoreEnv) -> None:
         store = store_env.make()
         assert store.existing() == {}
-        assert store.describe()
+        assert store_env.where in store.describe()
         name, content = store.template()
         assert name.strip() and content.startswith(b"PK")  # a .docx is a zip
 

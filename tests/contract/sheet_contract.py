@@ -26,6 +26,8 @@ ROWS = [HEADERS, ["ГМО-1", "Первая", "", "своё"], ["ГМО-2", "В�
 
 
 class SheetEnv(Protocol):
+    where: str  # what ``describe()`` names once read: the workbook's path, the spreadsheet's title
+
     def make(self) -> SheetBackend: ...
 
     def put(self, tab: str, rows: list[list[str]]) -> None:
@@ -70,8 +72,8 @@ class SheetBackendContract:
 
     def test_read_gives_every_tab_as_typed(self, env: SheetEnv) -> None:
         sheet = env.make()
-        assert sheet.describe()
         snapshot = sheet.read()
+        assert env.where in sheet.describe()
         assert {MEETINGS, JOURNAL} <= set(snapshot.tabs)
         assert trimmed(snapshot.tabs[MEETINGS].rows) == trimmed(ROWS)  # type: ignore[arg-type]
         assert snapshot.tabs[MEETINGS].cell(2, 1) == "ГМО-1" and snapshot.tabs[MEETINGS].cell(99, 99) is None

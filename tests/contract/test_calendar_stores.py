@@ -18,12 +18,20 @@ NOW = dt.datetime(2026, 11, 25, 5, 0, tzinfo=dt.UTC)
 
 class TestMemoryCalendar(CalendarStoreContract):
     @pytest.fixture
+    def where(self) -> str:
+        return "в памяти"
+
+    @pytest.fixture
     def make_store(self) -> MakeStore:
         state = MemoryCalendarState()
         return lambda: MemoryCalendar(state)
 
 
 class TestLocalCalendar(CalendarStoreContract):
+    @pytest.fixture
+    def where(self, tmp_path: Path) -> str:
+        return str(tmp_path / "calendar.ics")
+
     @pytest.fixture
     def make_store(self, tmp_path: Path) -> MakeStore:
         return lambda: LocalCalendar(tmp_path / "calendar.ics", ZONE, clock=fixed_clock(NOW))

@@ -19,6 +19,8 @@ from tests.memory_backends import MemoryProtocolStore
 
 
 class MemoryEnv:
+    where = "память"
+
     def __init__(self) -> None:
         self.documents: dict = {}  # type: ignore[type-arg]
 
@@ -32,6 +34,7 @@ class MemoryEnv:
 class FolderEnv:
     def __init__(self, workspace: Path) -> None:
         self.workspace = workspace
+        self.where = str(workspace / "protocols")
 
     def make(self) -> ProtocolStore:
         return LocalProtocolStore(self.workspace / "protocols", self.workspace, template_path("default"))
@@ -50,6 +53,7 @@ class DriveEnv:
         drive = connect(load_config(None)).service("drive", "v3")
         body = {"name": "Протоколы", "mimeType": "application/vnd.google-apps.folder"}
         self.folder = drive.files().create(body=body, fields="id").execute()["id"]
+        self.where = f"папка Google Диска {self.folder}"
 
     def make(self) -> ProtocolStore:
         # a new connection and state object: only Drive and the state file survive, as between runs

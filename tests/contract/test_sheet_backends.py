@@ -19,6 +19,8 @@ from tests.memory_backends import MemorySheet
 
 
 class MemoryEnv:
+    where = "память"
+
     def __init__(self) -> None:
         self.snapshot = SheetSnapshot({})
 
@@ -44,6 +46,7 @@ class MemoryEnv:
 class WorkbookEnv:
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.where = str(path)
         book = openpyxl.Workbook()
         book.active.title = MEETINGS  # type: ignore[union-attr]
         book.save(path)
@@ -91,6 +94,7 @@ class GoogleEnv:
             {"action": "create_spreadsheet", "title": "Контракт", "sheets": {MEETINGS: [], JOURNAL: []}}
         )
         self.book = coordinator.open_by_key(self.id)
+        self.where = "Google-таблица «Контракт»"
 
     def make(self) -> SheetBackend:
         return GoogleSheet(connect(load_config(None)), self.id)  # a new connection: only the sheet survives
