@@ -29,6 +29,7 @@ def auth() -> None:
 @click.option(
     "--client-secrets",
     type=click.Path(dir_okay=False, path_type=Path),
+    metavar="ФАЙЛ",
     help="JSON OAuth-клиента типа «Desktop app» (по умолчанию google.client_secrets из настроек).",
 )
 @click.option(
@@ -76,7 +77,7 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, por
 
 
 @auth.command(name="import")
-@click.argument("token_file", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("token_file", metavar="ФАЙЛ", type=click.Path(dir_okay=False, path_type=Path))
 @common_options
 @click.pass_context
 def import_(ctx: click.Context, token_file: Path) -> None:

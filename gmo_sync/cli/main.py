@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 import click
 
 from gmo_sync import __version__
-from gmo_sync.cli import redact
+from gmo_sync.cli import redact, russian
 from gmo_sync.cli.lock import workspace_lock
 from gmo_sync.cli.output import emit, report_json, report_text, terminal_progress
 from gmo_sync.core.actions import Action, Kind, Status
@@ -34,6 +34,7 @@ from gmo_sync.core.pipeline import Options, RunReport, run
 from gmo_sync.core.problems import ConfigError, GmoSyncError, SheetStructureError
 
 log = logging.getLogger("gmo_sync")
+russian.install()  # before any option is declared: Click looks its help texts up at declaration
 
 
 @dataclass
@@ -45,7 +46,21 @@ class Settings:
     clock: Clock = system_clock
 
 
+class _Command(click.Command):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", russian.OPTIONS_METAVAR)
+        super().__init__(*args, **kwargs)
+
+
 class _Group(click.Group):
+    command_class = _Command
+    group_class = type  # subgroups (auth) are _Groups too
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("options_metavar", russian.OPTIONS_METAVAR)
+        kwargs.setdefault("subcommand_metavar", russian.SUBCOMMAND_METAVAR)
+        super().__init__(*args, **kwargs)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -94,7 +109,8 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
         return value
 
     options = [
-        click.option("--config", type=click.Path(path_type=Path), expose_value=False, callback=remember,
+        click.option("--config", type=click.Path(path_type=Path), metavar="ФАЙЛ", expose_value=False,
+                     callback=remember,
                      help=f"Файл настроек (по умолчанию ./{CONFIG_NAME})."),
         click.option("-v", "--verbose", count=True, expose_value=False, callback=remember,
                      help="Подробный журнал в stderr; при ошибке — traceback."),
@@ -230,8 +246,8 @@ def _run_logged(
     "--local",
     "local_dir",
     type=click.Path(file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="Создать локальную рабочую папку DIR (таблица .xlsx, шаблоны, настройки).",
+    metavar="ПАПКА",
+    help="Создать локальную рабочую папку (таблица .xlsx, шаблоны, настройки).",
 )
 @click.option(
     "--google",
@@ -239,7 +255,13 @@ def _run_logged(
     is_flag=True,
     help="Создать (или починить) Google-таблицу, папку протоколов и шаблон; настройки — в ./gmo-sync.toml.",
 )
-@click.option("--title", default="ГМО библиотекарей", show_default=True, help="Название Google-таблицы.")
+@click.option(
+    "--title",
+    default="ГМО библиотекарей",
+    show_default=True,
+    metavar="НАЗВАНИЕ",
+    help="Название Google-таблицы.",
+)
 @dry_run_option
 @common_options
 @click.pass_context
