@@ -6,7 +6,7 @@ import copy
 from collections.abc import Sequence
 from dataclasses import replace
 
-from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredProtocol, WriteReport
+from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredDocument, StoredProtocol, WriteReport
 from gmo_sync.core.repair import SheetRepair, apply_to_snapshot
 from gmo_sync.core.seed import headers, seed_rows
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot, TabData, place_writes
@@ -102,4 +102,40 @@ class MemoryProtocolStore:
         return True  # no PDF copies in memory
 
     def export_pdf(self, stored: StoredProtocol) -> str | None:
+        return None
+
+
+class MemoryDocumentStore:
+    """Reports and extracts in memory; share ``documents`` between stores to "re-open" the same one."""
+
+    def __init__(self, documents: dict[str, tuple[StoredDocument, bytes]] | None = None) -> None:
+        self.documents: dict[str, tuple[StoredDocument, bytes]] = {} if documents is None else documents
+
+    def describe(self) -> str:
+        return "документы в памяти"
+
+    def template(self, kind: str) -> tuple[str, bytes]:
+        return f"{kind}.docx", template_bytes(kind)
+
+    def find(self, key: str) -> StoredDocument | None:
+        entry = self.documents.get(key)
+        return entry[0] if entry else None
+
+    def save(self, key: str, name: str, content: bytes, input_hash: str,
+             replaces: StoredDocument | None) -> StoredDocument:  # fmt: skip
+        stored = StoredDocument(key, name, f"mem:{key}", input_hash, False)
+        self.documents[key] = (stored, content)
+        return stored
+
+    def edit_by_hand(self, key: str) -> None:
+        stored, content = self.documents[key]
+        self.documents[key] = (replace(stored, edited_by_hand=True), content)
+
+    def link(self, stored: StoredDocument) -> ProtocolLink:
+        return ProtocolLink(stored.name, stored.location)
+
+    def pdf_current(self, stored: StoredDocument) -> bool:
+        return True  # no PDF copies in memory
+
+    def export_pdf(self, stored: StoredDocument) -> str | None:
         return None

@@ -71,9 +71,15 @@ def test_help_is_russian_throughout() -> None:
 
 def test_no_english_left_in_any_help() -> None:
     english = ("Usage:", "Options:", "Commands:", "Show this message", "[OPTIONS]", "COMMAND", "TEXT", "PATH")
-    for path in ([], ["init"], ["check"], ["sync"], ["protocols"], ["calendar"], ["run"], ["auth"],
-                 ["auth", "login"], ["auth", "status"]):  # fmt: skip
+    paths = (
+        [[]]
+        + [[name] for name in cli.commands]
+        + [[name, sub] for name, group in cli.commands.items() for sub in getattr(group, "commands", {})]
+    )
+    assert ["report", "decisions"] in paths and ["auth", "login"] in paths
+    for path in paths:
         output = invoke(*path, "--help").output
+        assert output.startswith("Использование: gmo-sync"), path
         assert not [word for word in english if word in output], path
 
 

@@ -235,3 +235,39 @@ def test_init_google_dry_run_lists_what_init_does(gmo_google: GoogleInvoke, goog
     repair = init("--dry-run")
     assert repair == [("google.repair", "добавлен лист «Участники»")]
     assert init() == repair and init("--dry-run") == []
+
+
+def report_stages(invoke: Callable[..., Any], edit: Callable[[], None]) -> None:
+    """`report decisions`: made (with its PDF), kept, changed after an edit — the dry run says each first."""
+    expected = (["document.create", "document.pdf"], ["document.keep"], ["document.update", "document.pdf"])
+    for number, kinds in enumerate(expected):
+        if number == 2:
+            edit()
+        dry_result = invoke("report", "decisions", "--pdf", "--dry-run", "--json")
+        real_result = invoke("report", "decisions", "--pdf", "--json")
+        assert dry_result.exit_code == real_result.exit_code == 0, real_result.output
+        dry, real = json.loads(dry_result.stdout), json.loads(real_result.stdout)
+        compare(dry, real)
+        assert [kind for kind, _, _ in keys(real)] == kinds
+
+
+@pytest.mark.skipif(find_office() is None, reason="LibreOffice (soffice) is not installed")
+def test_report_dry_run_lists_what_the_report_does_locally(gmo: Invoke, workspace: Path) -> None:
+    report_stages(
+        gmo, lambda: xlsx.edit(workspace / "ГМО.xlsx", "Решения", 2, "Отметка о выполнении", "сделано")
+    )
+
+
+def test_report_dry_run_lists_what_the_report_does_on_google(
+    gmo_google: GoogleInvoke, google_home: Path, coordinator: gspread.Client
+) -> None:
+    assert gmo_google("init", "--google").exit_code == 0
+    book = coordinator.open_by_key(config_ids(google_home)["spreadsheet_id"])
+    book.worksheet("Заседания").update(
+        [["ГМО-2021-10-13", *MEETING[1:]]], "A2", value_input_option="USER_ENTERED"
+    )
+    book.worksheet("Участники").update([["Замятина Е.Д."]], "A2", value_input_option="USER_ENTERED")
+    decisions = book.worksheet("Решения")
+    decisions.update([["ГМО-2021-10-13", 1, "Чек-лист", "Замятина Е.Д.", "01.11.2021"]], "A2",
+                     value_input_option="USER_ENTERED")  # fmt: skip
+    report_stages(gmo_google, lambda: decisions.update_acell("G2", "сделано"))

@@ -154,7 +154,10 @@ def test_json_output_lists_the_document(gmo: Invoke) -> None:
     result = gmo("report", "decisions", "--json")
     data = json.loads(result.output)
     assert data["command"] == "report decisions" and data["counts"]["documents_created"] == 1
-    assert data["actions"] == [f"создан документ «{NAME}»: documents/{NAME}.docx"]
+    assert [a["text"] for a in data["actions"]] == [f"создан документ «{NAME}»: documents/{NAME}.docx"]
+    assert [(a["kind"], a["status"], a["target"]) for a in data["actions"]] == [
+        ("document.create", "done", NAME)
+    ]
 
 
 # -- google ------------------------------------------------------------------------------------------------

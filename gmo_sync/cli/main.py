@@ -46,20 +46,13 @@ class Settings:
     clock: Clock = system_clock
 
 
-class _Command(click.Command):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", russian.OPTIONS_METAVAR)
-        super().__init__(*args, **kwargs)
-
-
 class _Group(click.Group):
-    command_class = _Command
     group_class = type  # subgroups (auth) are _Groups too
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("options_metavar", russian.OPTIONS_METAVAR)
-        kwargs.setdefault("subcommand_metavar", russian.SUBCOMMAND_METAVAR)
-        super().__init__(*args, **kwargs)
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None,
+                     **extra: Any) -> click.Context:  # fmt: skip
+        russian.localize(self)  # every command by now, whichever module added it
+        return super().make_context(info_name, args, parent, **extra)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:

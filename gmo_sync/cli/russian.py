@@ -80,6 +80,16 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return forms[1] if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else forms[2]
 
 
+def localize(command: object) -> None:
+    """Russian usage metavars for ``command`` and every command under it (added from any module)."""
+    if getattr(command, "options_metavar", None) == "[OPTIONS]":
+        command.options_metavar = OPTIONS_METAVAR  # type: ignore[attr-defined]
+    if getattr(command, "subcommand_metavar", None) == "COMMAND [ARGS]...":
+        command.subcommand_metavar = SUBCOMMAND_METAVAR  # type: ignore[attr-defined]
+    for sub in (getattr(command, "commands", None) or {}).values():
+        localize(sub)
+
+
 def install() -> None:
     """Give Click's modules our translator (idempotent)."""
     for name in CLICK_MODULES:

@@ -31,6 +31,11 @@ class Kind(StrEnum):
     EVENT_CANCEL = "event.cancel"
     EVENT_LINK = "event.link"  # the «Событие» cell written
     EVENT_VIDEO = "event.video"  # the «Видеовстреча» cell written
+    DOCUMENT_CREATE = "document.create"  # report …: a document made
+    DOCUMENT_UPDATE = "document.update"  # report …: a changed document rendered again, in place
+    DOCUMENT_SKIP = "document.skip"  # report …: left alone (edited by hand)
+    DOCUMENT_KEEP = "document.keep"  # report …: nothing to write; says where the unchanged document is
+    DOCUMENT_PDF = "document.pdf"  # report … --pdf: the PDF copy made or refreshed
     WORKSPACE_FILE = "workspace.file"  # init --local: a file or folder of the workspace created
     GOOGLE_SPREADSHEET = "google.spreadsheet"  # init --google: the master sheet created
     GOOGLE_REPAIR = "google.repair"  # init --google: a missing tab or column added to the sheet

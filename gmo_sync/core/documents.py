@@ -13,6 +13,7 @@ import datetime as dt
 from dataclasses import dataclass
 from enum import StrEnum
 
+from gmo_sync.core.actions import Action, Kind, Status
 from gmo_sync.core.config import Config
 from gmo_sync.core.ports import DocumentStore, ProtocolLink, StoredDocument
 from gmo_sync.core.problems import BackendError
@@ -28,14 +29,6 @@ class DocumentAction(StrEnum):
     UPDATE = "обновить"
     SKIP = "пропустить"
     KEEP = "без изменений"
-
-
-COUNTS = {
-    DocumentAction.CREATE: "documents_created",
-    DocumentAction.UPDATE: "documents_updated",
-    DocumentAction.SKIP: "documents_skipped",
-    DocumentAction.KEEP: "documents_unchanged",
-}
 
 
 @dataclass(frozen=True)
@@ -92,9 +85,47 @@ def plan_documents(
     return plans
 
 
-def count_plans(report: RunReport, plans: list[DocumentPlan]) -> None:
+DOCUMENT_KINDS = {DocumentAction.CREATE: (Kind.DOCUMENT_CREATE, "создан"),
+                  DocumentAction.UPDATE: (Kind.DOCUMENT_UPDATE, "обновлён"),
+                  DocumentAction.SKIP: (Kind.DOCUMENT_SKIP, ""),
+                  DocumentAction.KEEP: (Kind.DOCUMENT_KEEP, "")}  # fmt: skip
+
+
+def plan_actions(plans: list[DocumentPlan], store: DocumentStore, *, pdf: bool) -> list[Action]:
+    """The plans as the run's actions: each document, and its PDF copy where one is (re)made."""
+    actions: list[Action] = []
     for plan in plans:
-        report.count(COUNTS[plan.action])
+        actions.append(_document_action(plan, store))
+        if pdf and _wants_pdf(plan, store):
+            actions.append(_pdf_action(plan))
+    return actions
+
+
+def _wants_pdf(plan: DocumentPlan, store: DocumentStore) -> bool:
+    if plan.action in (DocumentAction.CREATE, DocumentAction.UPDATE):
+        return True
+    # a skipped hand-edited document gets no fresh PDF: the person may not be done
+    return (
+        plan.action == DocumentAction.KEEP
+        and plan.existing is not None
+        and not store.pdf_current(plan.existing)
+    )
+
+
+def _document_action(plan: DocumentPlan, store: DocumentStore, link: ProtocolLink | None = None) -> Action:
+    kind, done = DOCUMENT_KINDS[plan.action]
+    name = plan.spec.name
+    if plan.action == DocumentAction.KEEP and plan.existing is not None:
+        text = f"документ «{name}» без изменений: {store.link(plan.existing).text}"
+        return Action(kind, "", name, planned=text)
+    done_text = f"{done} документ «{name}»: {link.text}" if done and link is not None else ""
+    return Action(kind, "", name, planned=plan.describe(), done_text=done_text)
+
+
+def _pdf_action(plan: DocumentPlan) -> Action:
+    return Action(
+        Kind.DOCUMENT_PDF, "", f"{plan.spec.name}.pdf", planned=f"сохранить PDF «{plan.spec.name}.pdf»"
+    )
 
 
 def apply_documents(
@@ -105,11 +136,15 @@ def apply_documents(
     *,
     pdf: bool = False,
 ) -> dict[str, ProtocolLink]:
-    """Render and store what the plan says; one document's failure is its own problem. Links by key."""
+    """Render and store what the plan says; one document's failure is its own problem. Links by key.
+
+    Reports the same actions ``plan_actions`` lists for the dry run, each done or failed.
+    """
     links: dict[str, ProtocolLink] = {}
     for plan in plans:
         stored = plan.existing
         place = f"Документ «{plan.spec.name}»"
+        wants_pdf = pdf and _wants_pdf(plan, store)
         if plan.action in (DocumentAction.CREATE, DocumentAction.UPDATE):
             name, template = templates[plan.spec.kind]
             content = render_protocol(template, plan.spec.context, template_name=name)
@@ -117,28 +152,25 @@ def apply_documents(
                 stored = store.save(plan.spec.key, plan.spec.name, content, plan.input_hash, plan.existing)
             except BackendError as error:
                 report.problem(place, str(error))
-                report.count("documents_failed")
+                report.actions.append(_document_action(plan, store).with_status(Status.FAILED))
+                if wants_pdf:
+                    report.actions.append(_pdf_action(plan).with_status(Status.FAILED))
                 continue
-        report.count(COUNTS[plan.action])
         if stored is None:
             continue
         link = store.link(stored)
         links[plan.spec.key] = link
-        verb = {DocumentAction.CREATE: "создан", DocumentAction.UPDATE: "обновлён"}.get(plan.action)
-        if verb:
-            report.lines.append(f"{verb} документ «{stored.name}»: {link.text}")
-        elif plan.action == DocumentAction.KEEP:
-            report.lines.append(f"документ «{stored.name}» без изменений: {link.text}")
-        else:
-            report.lines.append(plan.describe())
+        report.actions.append(_document_action(plan, store, link).with_status(Status.DONE))
+        if plan.action == DocumentAction.SKIP:
             report.problem(place, plan.reason)
-        if pdf and plan.action != DocumentAction.SKIP:
+        if wants_pdf:
             try:
-                made = store.export_pdf(stored)
+                made = store.export_pdf(stored) or f"{stored.name}.pdf"
             except BackendError as error:
                 report.problem(place, str(error))
+                report.actions.append(_pdf_action(plan).with_status(Status.FAILED))
                 continue
-            if made is not None:
-                report.lines.append(f"PDF «{made}»")
-                report.count("pdf")
+            report.actions.append(
+                _pdf_action(plan).with_status(Status.DONE, target=made, done_text=f"PDF «{made}»")
+            )
     return links

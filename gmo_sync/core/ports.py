@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Protocol
 
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot
@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class WriteReport:
     written: int
-    skipped: list[str]  # "place: message" (Russian): rows that moved or vanished, cells cut to fit
+    skipped: list[str]  # "place: message" (Russian): cells not written (their row moved away or vanished)
+    notes: list[str] = field(default_factory=list)  # "place: message": cells written, but not as asked (cut)
 
 
 class SheetBackend(Protocol):
@@ -209,6 +210,10 @@ class DocumentStore(Protocol):
         ...
 
     def link(self, stored: StoredDocument) -> ProtocolLink: ...
+
+    def pdf_current(self, stored: StoredDocument) -> bool:
+        """Whether the document's PDF copy is up to date, so ``--pdf`` plans no new one."""
+        ...
 
     def export_pdf(self, stored: StoredDocument) -> str | None:
         """Make or refresh the PDF copy; its name, or None when the copy is current."""

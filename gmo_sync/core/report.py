@@ -27,6 +27,11 @@ ACTION_COUNTS = {
     Kind.EVENT_CREATE: "events_created",
     Kind.EVENT_UPDATE: "events_updated",
     Kind.EVENT_CANCEL: "events_cancelled",
+    Kind.DOCUMENT_CREATE: "documents_created",
+    Kind.DOCUMENT_UPDATE: "documents_updated",
+    Kind.DOCUMENT_SKIP: "documents_skipped",
+    Kind.DOCUMENT_KEEP: "documents_unchanged",
+    Kind.DOCUMENT_PDF: "pdf",
 }
 
 

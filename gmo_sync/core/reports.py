@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 
 from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
-from gmo_sync.core.documents import DOCUMENTS, DocumentSpec, apply_documents, count_plans, plan_documents
+from gmo_sync.core.documents import DOCUMENTS, DocumentSpec, apply_documents, plan_actions, plan_documents
 from gmo_sync.core.model import Meeting
 from gmo_sync.core.people import PeopleDirectory
 from gmo_sync.core.ports import DocumentStore, SheetBackend
@@ -77,8 +77,7 @@ def make_documents(
     plans = plan_documents(specs, store, templates, force=options.force)
     report.problems.extend(parsed.problems + request.problems)
     if options.dry_run:
-        report.lines = [p.describe() for p in plans]
-        count_plans(report, plans)
+        report.actions = plan_actions(plans, store, pdf=options.pdf)
     else:
         try:
             apply_documents(plans, store, templates, report, pdf=options.pdf)
@@ -86,6 +85,7 @@ def make_documents(
             log.debug("documents step failed", exc_info=True)
             report.failed_steps.append(DOCUMENTS)
             report.problem(DOCUMENTS.capitalize(), str(error))
+    report.count_actions()
     report.problems = sorted(
         set(report.problems), key=lambda p: (p.place.partition("!")[0], _row(p), p.place)
     )

@@ -7,14 +7,26 @@ import typing
 
 from gmo_sync.core import ports
 from tests import test_google_calendar
-from tests.contract import test_calendar_stores, test_protocol_stores, test_sheet_backends
+from tests.contract import (
+    test_calendar_stores,
+    test_document_stores,
+    test_protocol_stores,
+    test_sheet_backends,
+)
 from tests.contract.calendar_contract import CalendarStoreContract
+from tests.contract.document_contract import DocumentStoreContract
 from tests.contract.protocol_contract import ProtocolStoreContract
 from tests.contract.sheet_contract import SheetBackendContract
 
 SUITES = {"SheetBackend": SheetBackendContract, "ProtocolStore": ProtocolStoreContract,
-          "CalendarStore": CalendarStoreContract}  # fmt: skip
-RUNNERS = (test_sheet_backends, test_protocol_stores, test_calendar_stores, test_google_calendar)
+          "CalendarStore": CalendarStoreContract, "DocumentStore": DocumentStoreContract}  # fmt: skip
+RUNNERS = (
+    test_sheet_backends,
+    test_protocol_stores,
+    test_calendar_stores,
+    test_google_calendar,
+    test_document_stores,
+)
 
 
 def test_every_port_has_a_suite_run_by_memory_local_and_google() -> None:

@@ -147,16 +147,26 @@ class DriveDocumentStore:
                     return found[0]
         raise AssertionError("unreachable")
 
-    def export_pdf(self, stored: StoredDocument) -> str | None:
-        """A PDF copy beside the Doc (Drive's own export), refreshed when the content hash changes."""
+    def _pdf_copies(self) -> dict[str, dict[str, Any]]:
+        """The PDF copies in the folder by their document's key property, listed once a run."""
         if self._pdfs is None:
             self._pdfs = {}
             for file in self._list(self._query(PDF_KIND)):
                 self._pdfs.setdefault((file.get("appProperties") or {}).get("gmoDoc", ""), file)
-        marker = key_property(stored.key)
-        current = self._pdfs.get(marker)
-        if current is not None and (current.get("appProperties") or {}).get("gmoInput") == stored.input_hash:
+        return self._pdfs
+
+    def pdf_current(self, stored: StoredDocument) -> bool:
+        current = self._pdf_copies().get(key_property(stored.key))
+        return (
+            current is not None and (current.get("appProperties") or {}).get("gmoInput") == stored.input_hash
+        )
+
+    def export_pdf(self, stored: StoredDocument) -> str | None:
+        """A PDF copy beside the Doc (Drive's own export), refreshed when the content hash changes."""
+        if self.pdf_current(stored):
             return None
+        marker = key_property(stored.key)
+        current = self._pdf_copies().get(marker)
         request = self.drive.files().export(fileId=stored.location, mimeType=PDF)
         content = self.connection.execute("Google Диск (экспорт PDF)", request)
         media = MediaIoBaseUpload(io.BytesIO(content), mimetype=PDF, resumable=False)
@@ -175,7 +185,7 @@ class DriveDocumentStore:
             request = self.drive.files().update(
                 fileId=current["id"], body=body, media_body=media, fields=FILE_FIELDS, supportsAllDrives=True
             )
-        self._pdfs[marker] = self.connection.execute("Google Диск (PDF документа)", request)
+        self._pdf_copies()[marker] = self.connection.execute("Google Диск (PDF документа)", request)
         return str(body["name"])
 
     def link(self, stored: StoredDocument) -> ProtocolLink:

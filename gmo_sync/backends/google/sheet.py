@@ -160,9 +160,8 @@ class GoogleSheet:
         tabs = {w.tab for w in writes}
         before = self._current_rows(tabs)
         placed, skipped = place_writes(writes, before)
-        skipped = clipped + skipped
         if not placed:
-            return WriteReport(0, skipped)
+            return WriteReport(0, skipped, clipped)
         self._send([(p.write, p.row, p.write.value) for p in placed])
         written = len(placed)
         anchored = [p for p in placed if p.write.anchor]
@@ -188,7 +187,7 @@ class GoogleSheet:
                 log.info("строки сдвинулись во время записи: исправляется ячеек: %d", len(cells))
                 self._send(list(cells.values()))
             anchored, before = redo, restored
-        return WriteReport(written, skipped)
+        return WriteReport(written, skipped, clipped)
 
     def _send(self, cells: list[tuple[CellWrite, int, str]]) -> None:
         """One ``values.batchUpdate``, RAW: text starting with «=» stays text."""

@@ -76,11 +76,13 @@ class LocalDocumentStore:
         self._scan()[key] = stored
         return stored
 
+    def pdf_current(self, stored: StoredDocument) -> bool:
+        return pdf_is_current(self.folder / stored.location)
+
     def export_pdf(self, stored: StoredDocument) -> str | None:
-        docx = self.folder / stored.location
-        if pdf_is_current(docx):
+        if self.pdf_current(stored):
             return None
-        return convert_to_pdf(docx).name
+        return convert_to_pdf(self.folder / stored.location).name
 
     def link(self, stored: StoredDocument) -> ProtocolLink:
         path = self.folder / stored.location
