@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
+from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -44,6 +45,7 @@ duration_minutes = 90
 WIDE = {"Тема": 60, "Вопрос": 60, "Содержание": 80, "Решение": 60, "Ведущие": 40, "Проблемы": 80,
         "Изменения": 40, "Протокол": 32, "Участники": 30, "Ответственный": 30, "Докладчик": 30}  # fmt: skip
 TOOL_FILL = PatternFill("solid", fgColor="EDEDED")
+OVERDUE_FILL = PatternFill(bgColor="F5CCCC")
 
 
 def create_local_workspace(folder: Path, today: dt.date, *, dry_run: bool = False) -> list[Path]:
@@ -105,3 +107,7 @@ def _format(sheet: object, tab_name: str, names: list[str]) -> None:
             validation.showErrorMessage = True
             sheet.add_data_validation(validation)  # type: ignore[attr-defined]
             validation.add(f"{letter}2:{letter}1000")
+        if (tab_name, name) == ("Решения", "Статус"):
+            # the same red as the Google Sheet: an overdue decision stands out
+            overdue = CellIsRule(operator="equal", formula=['"просрочено"'], fill=OVERDUE_FILL)
+            sheet.conditional_formatting.add(f"{letter}2:{letter}1000", overdue)  # type: ignore[attr-defined]
