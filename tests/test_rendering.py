@@ -141,11 +141,12 @@ def context_for(meeting: Meeting) -> dict[str, object]:
 
 
 def paragraphs(docx_bytes: bytes) -> list[str]:
-    """Every paragraph of the body, table cells included, in reading order."""
+    """Every paragraph of the body, table cells included, in reading order (a tab as «\\t»)."""
     document = docx.Document(io.BytesIO(docx_bytes))
     body = document.element.body
+    text, tab = docx.oxml.ns.qn("w:t"), docx.oxml.ns.qn("w:tab")
     return [
-        "".join(t.text or "" for t in p.iter(docx.oxml.ns.qn("w:t")))
+        "".join((t.text or "") if t.tag == text else "\t" for t in p.iter(text, tab))
         for p in body.iter(docx.oxml.ns.qn("w:p"))
     ]
 
@@ -253,13 +254,58 @@ def test_seed_protocol_facts(name: str) -> None:
     assert "{{" not in text and "{%" not in text
 
 
+def test_default_template_header_names_the_city() -> None:
+    # the association's own protocols: «…библиотечных работников школ г. Красноярска»
+    assert paragraphs(render("default"))[:2] == [
+        "Программа заседания",
+        ORGANISATION,
+    ]  # it has the city already
+    plain = "Городское методическое объединение библиотечных работников школ"  # the default config's
+    default = render_protocol(
+        template_bytes("default"),
+        protocol_context(make_meeting(), organisation=plain, city="Красноярск"),
+        template_name="d.docx",
+    )
+    assert paragraphs(default)[:2] == ["Программа заседания", f"{plain} г.\u00a0Красноярска"]
+    moscow = render_protocol(
+        template_bytes("default"),
+        protocol_context(make_meeting(), organisation="ГМО", city="Москва"),
+        template_name="d.docx",
+    )
+    assert paragraphs(moscow)[1] == "ГМО г.\u00a0Москвы"
+    nowhere = render_protocol(
+        template_bytes("default"),
+        protocol_context(make_meeting(), organisation="ГМО", city=""),
+        template_name="d.docx",
+    )
+    assert paragraphs(nowhere)[1] == "ГМО"
+
+
+def test_gost_signatures_keep_with_the_text_before_them() -> None:
+    """The block that ends the protocol and the signatures keep together: never signatures alone."""
+    document = docx.Document(io.BytesIO(render("gost")))
+    body = list(document.element.body.iterchildren())
+    signatures = document.tables[-1]
+    before = [docx.text.paragraph.Paragraph(e, document) for e in body[: body.index(signatures._tbl)]
+              if e.tag == docx.oxml.ns.qn("w:p")]  # fmt: skip
+    # from the last agenda item («3. СЛУШАЛИ:», «Прения.») to the spacer: each keeps with the next
+    tail = before[[p.text for p in before].index("3. СЛУШАЛИ:") :]
+    assert [p.text for p in tail] == ["3. СЛУШАЛИ:", "Прения.", ""]
+    assert all(p.paragraph_format.keep_with_next for p in tail)
+    assert not before[[p.text for p in before].index("1. СЛУШАЛИ:") + 1].paragraph_format.keep_with_next
+    rows = signatures.rows
+    assert all(r._tr.trPr.find(docx.oxml.ns.qn("w:cantSplit")) is not None for r in rows)
+    assert all(p.paragraph_format.keep_with_next for c in rows[0].cells for p in c.paragraphs)
+
+
 def test_default_template_layout() -> None:
     paras = paragraphs(render("default"))
     assert "Дата проведения: 13 октября 2021 г." in paras
     assert "Время проведения: 14:00 (онлайн)" in paras
     assert "Присутствовало: 13 человек." in paras
-    assert "1. " + AGENDA[0] + " (Замятина Е.Д., методист КИМЦ)" in paras
-    assert "3. Прения." in paras
+    # a tab to the hanging indent: a one-line item starts its text where the wrapped ones do
+    assert "1.\t" + AGENDA[0] + " (Замятина Е.Д., методист КИМЦ)" in paras
+    assert "3.\tПрения." in paras
     # The decisions table: header + one row per decision, each with responsible and deadline.
     table = docx.Document(io.BytesIO(render("default"))).tables[0]
     rows = [[c.text for c in row.cells] for row in table.rows]
@@ -275,7 +321,7 @@ def test_gost_template_structure() -> None:
     paras = paragraphs(render("gost"))
     text = "\n".join(paras)
     assert "ПРОТОКОЛ" in paras
-    assert "г. Красноярск" in paras
+    assert "г.\u00a0Красноярск" in paras  # a no-break space: «г.» never ends a line alone
     assert "Председатель – Попыхова Т.Ю., руководитель ГМО" in paras
     assert "Присутствовали: 13 человек (руководители РМО, ОМО, методист КИМЦ)" in paras
     assert "1. СЛУШАЛИ:" in paras and "2. СЛУШАЛИ:" in paras and "3. СЛУШАЛИ:" in paras

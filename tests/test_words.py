@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gmo_sync.rendering.words import date_in_words, people_count, plural, signature_name
+from gmo_sync.rendering.words import city_genitive, date_in_words, people_count, plural, signature_name
 
 GENITIVE_MONTHS = (
     *("января", "февраля", "марта", "апреля", "мая", "июня"),
@@ -96,3 +96,12 @@ def test_signature_name(person: str, signature: str) -> None:
 def test_signature_name_never_fails(person: str) -> None:
     result = signature_name(person)
     assert "," not in result
+
+
+@pytest.mark.parametrize(
+    ("city", "genitive"),
+    [("Красноярск", "Красноярска"), ("Москва", "Москвы"), ("Рига", "Риги"), ("Ачинск", "Ачинска"),
+     ("Пермь", "Пермь"), ("Сочи", "Сочи"), ("Нижний Новгород", "Нижний Новгород"), ("", "")],
+)  # fmt: skip
+def test_city_genitive(city: str, genitive: str) -> None:
+    assert city_genitive(city) == genitive

@@ -151,7 +151,12 @@ def page_numbers(doc: DocumentObject) -> None:
 def make_default() -> DocumentObject:
     doc = new_document(12, "Протокол заседания")
     para(doc, [("Программа заседания", True)], align=CENTER)
-    para(doc, [("{{ организация }}", True)], align=CENTER, after=12)
+    # «…библиотечных работников школ г. Красноярска», as the association's own protocols say
+    # (a no-break space: «г.» never ends a line without its city; an organisation named with its city
+    # already does not get it twice)
+    header = ("{{ организация }}{% if город and город not in организация %} г.\u00a0{{ город_родительный }}"
+              "{% endif %}")
+    para(doc, [(header, True)], align=CENTER, after=12)
     para(doc, [("Протокол № {{ номер_протокола }}", True)], align=CENTER, after=12, size=14)
 
     para(doc, [("Тема: ", True), "{{ тема }}"], align=JUSTIFY)
@@ -183,9 +188,11 @@ def make_default() -> DocumentObject:
 
     para(doc, [("Повестка дня:", True)], before=12, after=3, keep_next=True)
     control(doc, "{%p for п in повестка %}")
+    # A tab to the hanging indent, not a space: justified lines stretch spaces, and a one-line item
+    # («3. Прения.») would then start its text left of the wrapped ones above it.
     para(
         doc,
-        "{{ п.номер }}. {{ п.вопрос }}{% if п.докладчик %} ({{ п.докладчик }}){% endif %}",
+        "{{ п.номер }}.\t{{ п.вопрос }}{% if п.докладчик %} ({{ п.докладчик }}){% endif %}",
         hanging=Cm(0.75),
         align=JUSTIFY,
     )
@@ -222,22 +229,27 @@ def make_default() -> DocumentObject:
 # --- gost: ГОСТ Р 7.0.97-2016, full form of a protocol ---
 
 
-def decisions_block(doc: DocumentObject, items: str, number: str) -> None:
-    """ПОСТАНОВИЛИ with numbered decisions, each with its responsible person and deadline."""
+def decisions_block(doc: DocumentObject, items: str, number: str, *, keep: bool = False) -> None:
+    """ПОСТАНОВИЛИ with numbered decisions, each with its responsible person and deadline.
+
+    ``keep``: every paragraph keeps with the next — the block that ends the protocol, so the
+    signatures never stand alone on a last page.
+    """
     para(doc, [("ПОСТАНОВИЛИ:", True)], before=6, keep_next=True)
     control(doc, f"{{%p for р in {items} %}}")
-    para(doc, f"{number}{{{{ loop.index }}}}. {{{{ р.решение }}}}", first_line=INDENT, align=JUSTIFY)
+    para(doc, f"{number}{{{{ loop.index }}}}. {{{{ р.решение }}}}", first_line=INDENT, align=JUSTIFY,
+         keep_next=keep)  # fmt: skip
     # Separate lines without a closing full stop: names end in initials («Замятина Е.Д.»).
     control(doc, "{%p if р.ответственный %}")
-    para(doc, "Ответственный: {{ р.ответственный }}", first_line=INDENT)
+    para(doc, "Ответственный: {{ р.ответственный }}", first_line=INDENT, keep_next=keep)
     control(doc, "{%p endif %}")
     control(doc, "{%p if р.срок %}")
-    para(doc, "Срок: {{ р.срок }}", first_line=INDENT)
+    para(doc, "Срок: {{ р.срок }}", first_line=INDENT, keep_next=keep)
     control(doc, "{%p endif %}")
     control(doc, "{%p endfor %}")
 
 
-def speeches_block(doc: DocumentObject, items: str) -> None:
+def speeches_block(doc: DocumentObject, items: str, *, keep: bool = False) -> None:
     para(doc, [("ВЫСТУПИЛИ:", True)], before=6, keep_next=True)
     control(doc, f"{{%p for в in {items} %}}")
     para(
@@ -245,8 +257,38 @@ def speeches_block(doc: DocumentObject, items: str) -> None:
         "{% if в.докладчик %}{{ в.докладчик }} – {% endif %}{{ в.содержание }}",
         first_line=INDENT,
         align=JUSTIFY,
+        keep_next=keep,
     )
     control(doc, "{%p endfor %}")
+
+
+def agenda_item(doc: DocumentObject, *, keep: bool) -> None:
+    """СЛУШАЛИ – ВЫСТУПИЛИ – ПОСТАНОВИЛИ of one agenda item ``п``."""
+    para(doc, [("{{ п.номер }}. СЛУШАЛИ:", True)], before=12, keep_next=True)
+    para(
+        doc,
+        "{% if п.докладчик %}{{ п.докладчик }} – {% endif %}{{ п.вопрос }}",
+        first_line=INDENT,
+        align=JUSTIFY,
+        keep_next=keep,
+    )
+    control(doc, "{%p if п.выступления %}")
+    speeches_block(doc, "п.выступления", keep=keep)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if п.решения %}")
+    decisions_block(doc, "п.решения", "{{ п.номер }}.", keep=keep)
+    control(doc, "{%p endif %}")
+
+
+def keep_together(table: Table) -> None:
+    """A table that neither splits a row nor leaves its first rows behind (Word and LibreOffice)."""
+    for index, row in enumerate(table.rows):
+        properties = row._tr.get_or_add_trPr()
+        properties.append(OxmlElement("w:cantSplit"))
+        if index < len(table.rows) - 1:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    paragraph.paragraph_format.keep_with_next = True
 
 
 def make_gost() -> DocumentObject:
@@ -261,7 +303,7 @@ def make_gost() -> DocumentObject:
     cell_text(table.rows[0].cells[1], "№ {{ номер_протокола }}", align=RIGHT)
     set_widths(table, [82, 83])
     control(doc, "{%p if город %}")
-    para(doc, "г. {{ город }}", align=CENTER, before=6)
+    para(doc, "г.\u00a0{{ город }}", align=CENTER, before=6)
     control(doc, "{%p endif %}")
     para(doc, [("{{ тема }}", True)], before=18, after=18, align=LEFT)
 
@@ -285,19 +327,13 @@ def make_gost() -> DocumentObject:
     control(doc, "{%p endif %}")
     control(doc, "{%p endfor %}")
 
+    # The block that ends the protocol keeps with the signatures (a template cannot set paragraph
+    # properties by data, so the last item is written a second time with keep-with-next).
     control(doc, "{%p for п in повестка %}")
-    para(doc, [("{{ п.номер }}. СЛУШАЛИ:", True)], before=12, keep_next=True)
-    para(
-        doc,
-        "{% if п.докладчик %}{{ п.докладчик }} – {% endif %}{{ п.вопрос }}",
-        first_line=INDENT,
-        align=JUSTIFY,
-    )
-    control(doc, "{%p if п.выступления %}")
-    speeches_block(doc, "п.выступления")
-    control(doc, "{%p endif %}")
-    control(doc, "{%p if п.решения %}")
-    decisions_block(doc, "п.решения", "{{ п.номер }}.")
+    control(doc, "{%p if loop.last and not (выступления_без_вопроса or решения_без_вопроса) %}")
+    agenda_item(doc, keep=True)
+    control(doc, "{%p else %}")
+    agenda_item(doc, keep=False)
     control(doc, "{%p endif %}")
     control(doc, "{%p endfor %}")
 
@@ -306,13 +342,13 @@ def make_gost() -> DocumentObject:
     para(doc, [("По итогам обсуждения:", True)], before=12, keep_next=True)
     control(doc, "{%p endif %}")
     control(doc, "{%p if выступления_без_вопроса %}")
-    speeches_block(doc, "выступления_без_вопроса")
+    speeches_block(doc, "выступления_без_вопроса", keep=True)
     control(doc, "{%p endif %}")
     control(doc, "{%p if решения_без_вопроса %}")
-    decisions_block(doc, "решения_без_вопроса", "")
+    decisions_block(doc, "решения_без_вопроса", "", keep=True)
     control(doc, "{%p endif %}")
 
-    para(doc, "", after=24)
+    para(doc, "", after=24, keep_next=True)
     signatures = doc.add_table(rows=2, cols=3)
     for row, (role, name) in zip(
         signatures.rows,
@@ -324,6 +360,7 @@ def make_gost() -> DocumentObject:
         cell_text(row.cells[2], name, align=RIGHT)
         row.height = Mm(14)
     set_widths(signatures, [55, 50, 60])
+    keep_together(signatures)
     return doc
 
 

@@ -18,7 +18,7 @@ Meeting-level variables
     ``председатель`` · ``секретарь`` · ``председатель_подпись`` /
     ``секретарь_подпись`` "Т.Ю. Попыхова" · ``участники`` · ``присутствовало``
     int or "" · ``присутствовало_человек`` "13 человек" or "" · ``статус`` ·
-    ``организация`` · ``город`` (without «г.») · ``id``.
+    ``организация`` · ``город`` (without «г.») · ``город_родительный`` («Красноярска») · ``id``.
 
 Lists (sorted by ``номер``)
     ``повестка``: {номер, вопрос, докладчик, выступления, решения} — the
@@ -38,7 +38,7 @@ import datetime as dt
 import re
 
 from gmo_sync.core.model import Decision, Meeting, Speech
-from gmo_sync.rendering.words import date_in_words, people_count, signature_name
+from gmo_sync.rendering.words import city_genitive, date_in_words, people_count, signature_name
 
 __all__ = ["protocol_context", "variable_name"]
 
@@ -155,6 +155,7 @@ def protocol_context(meeting: Meeting, *, organisation: str, city: str) -> dict[
             "статус": meeting.status.value,
             "организация": organisation,
             "город": _city(city),
+            "город_родительный": city_genitive(_city(city)),
         }
     )
     context.update(_lists(meeting))

@@ -13,7 +13,7 @@ from functools import lru_cache
 from babel.core import Locale
 from babel.dates import format_date
 
-__all__ = ["date_in_words", "people_count", "plural", "signature_name"]
+__all__ = ["city_genitive", "date_in_words", "people_count", "plural", "signature_name"]
 
 
 @lru_cache(maxsize=1)
@@ -35,6 +35,28 @@ def plural(n: int | float, one: str, few: str, many: str) -> str:
     """
     category = _ru().plural_form(abs(n))
     return {"one": one, "few": few, "many": many}.get(category, few)
+
+
+_CONSONANTS = "бвгджзклмнпрстфхцчшщ"
+
+
+def city_genitive(city: str) -> str:
+    """«Красноярск» → «Красноярска», «Москва» → «Москвы»: for «…работников школ г. Красноярска».
+
+    Only the regular endings: a name of several words, with a hyphen or another ending
+    («Пермь», «Сочи») is returned as it is — the nominative is acceptable there, a wrong form is not.
+    """
+    name = city.strip()
+    if not name or not name.isalpha():
+        return name
+    last, stem = name[-1].lower(), name[:-1]
+    if last in _CONSONANTS:
+        return name + "а"
+    if last == "а":
+        return stem + ("и" if stem[-1:].lower() in "гкхжчшщ" else "ы")
+    if last == "я":
+        return stem + "и"
+    return name
 
 
 def people_count(n: int) -> str:
