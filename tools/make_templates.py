@@ -154,8 +154,10 @@ def make_default() -> DocumentObject:
     # «…библиотечных работников школ г. Красноярска», as the association's own protocols say
     # (a no-break space: «г.» never ends a line without its city; an organisation named with its city
     # already does not get it twice)
-    header = ("{{ организация }}{% if город and город not in организация %} г.\u00a0{{ город_родительный }}"
-              "{% endif %}")
+    header = (
+        "{{ организация }}{% if город and город not in организация %} г.\u00a0{{ город_родительный }}"
+        "{% endif %}"
+    )
     para(doc, [(header, True)], align=CENTER, after=12)
     para(doc, [("Протокол № {{ номер_протокола }}", True)], align=CENTER, after=12, size=14)
 
