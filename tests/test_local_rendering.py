@@ -24,8 +24,9 @@ from docxtpl import DocxTemplate
 from gmo_sync.backends.local.protocols import LocalProtocolStore, text_hash
 from gmo_sync.backends.local.setup import create_local_workspace
 from gmo_sync.backends.local.workbook import LocalWorkbook
+from gmo_sync.core.actions import Status
 from gmo_sync.core.protocol_step import apply_protocols
-from gmo_sync.core.protocols import plan_protocols
+from gmo_sync.core.protocols import plan_protocol_step, plan_protocols
 from gmo_sync.core.reading import parse_sheet
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.sync import plan_sync
@@ -198,7 +199,9 @@ def test_a_local_run_saves_in_plan_order_documents_marked_as_written(tmp_path: P
     leftover.parent.mkdir(exist_ok=True)
     leftover.write_bytes(b"half")
     report = RunReport("protocols", False)
-    links = apply_protocols(plans, store, (name, template), report)
+    step = plan_protocol_step(plans, store, pdf=False)
+    links, actions = apply_protocols(step, store, (name, template), report)
+    assert [a.status for a in actions] == [Status.DONE] * len(plans)
     assert store.order == [p.meeting.id for p in plans]
     assert len(links) == len(plans) and not report.problems
     assert not leftover.exists()
