@@ -101,7 +101,9 @@ def test_a_workspace_the_run_may_not_write_to() -> None:
     for what, path in (("Календарь", workspace / "calendar.ics"), ("Таблица", workspace / BOOK)):
         assert f"{what}: {what} {path}: нет прав на запись в папку {workspace}." in output
     assert "Изменения таблицы не сохранены" in output
-    assert "Заседания!O2: Протокол ←" not in output  # a link that was not written is not shown as written
+    # a link that was not written is not shown as written: the planned write-back is reported failed
+    written = [line for line in output.splitlines() if "Заседания!O2: Протокол ←" in line]
+    assert written and all(line.startswith("не выполнено: ") for line in written), written
 
 
 def _damage(book: Path, part: str) -> None:
