@@ -189,7 +189,7 @@ def test_a_planned_action_that_fails_is_reported_failed(gmo: Invoke, workspace: 
     statuses = {a["kind"]: a["status"] for a in real["actions"]}
     assert statuses == {"protocol.create": "failed", "decision.status": "done", "protocol.link": "failed"}
     assert real["counts"] == {"cells": 1}  # the status cell and nothing else: no document, no link
-    assert "уже существует и относится не к заседанию" in real["problems"][0]["message"]
+    assert "уже существует и не является протоколом заседания" in real["problems"][0]["message"]
     text = gmo("protocols").output
     assert "не выполнено: создать протокол «2021-10-13 Протокол № 2» (заседание ГМО-2021-10-13)" in text
 
