@@ -49,8 +49,9 @@ def test_core_does_not_import_backends_or_cli() -> None:
         assert "gmo_sync.backends" not in source and "gmo_sync.cli" not in source, path
 
 
-# ParseError is a value-level error inside reading: it always becomes a ``Problem`` with its cell.
-NOT_RUN_ERRORS = {"gmo_sync.core.parsing.ParseError"}
+# Errors that never leave their layer: ParseError always becomes a ``Problem`` with its cell; BudgetExceeded
+# is a Jinja error inside rendering, turned into a ``TemplateError`` that names the template and the tag.
+NOT_RUN_ERRORS = {"gmo_sync.core.parsing.ParseError", "gmo_sync.rendering.budget.BudgetExceeded"}
 
 
 def test_one_exception_root() -> None:
