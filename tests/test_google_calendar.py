@@ -25,9 +25,9 @@ from gmo_sync.backends.google.calendar import (
 )
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.pacing import Pacer
-from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec, event_spec, plan_events
+from gmo_sync.core.calendar import event_spec, plan_events
 from gmo_sync.core.config import load_config
-from gmo_sync.core.ports import EventLinks
+from gmo_sync.core.ports import EventAction, EventActionKind, EventLinks, EventSpec
 from gmo_sync.core.problems import BackendError
 from tests.contract.calendar_contract import CalendarStoreContract, MakeStore, kinds, sync
 from tests.contract.samples import make_config, make_meeting, make_spec

@@ -22,9 +22,9 @@ from icalendar import Calendar
 from gmo_sync.backends.local.ics import LocalCalendar, _our_events, _untrusted_zones
 from gmo_sync.backends.local.protocols import LocalProtocolStore, file_marks, mark
 from gmo_sync.backends.local.vtimezone import GENERATOR_VERSION
-from gmo_sync.core.calendar import EventAction, EventActionKind
 from gmo_sync.core.clock import fixed_clock
 from gmo_sync.core.pipeline import Options, run
+from gmo_sync.core.ports import EventAction, EventActionKind
 from gmo_sync.core.schema import AGENDA, DECISIONS, MEETINGS
 from gmo_sync.rendering import compile_template, template_bytes
 from tests.contract.memory_calendar import MemoryCalendar

@@ -60,6 +60,7 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, por
       gmo-sync auth login --client-secrets client_secret.json --no-browser --port 8765
     """  # fmt: skip
     from gmo_sync.backends.google import auth as google_auth
+    from gmo_sync.backends.google import signin
 
     settings = _settings(ctx)
     config = _config(settings)
@@ -67,7 +68,7 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, por
                                  else None)  # fmt: skip
     if secrets is None:
         raise click.UsageError("Укажите файл OAuth-клиента: gmo-sync auth login --client-secrets ФАЙЛ")
-    path = google_auth.login(
+    path = signin.login(
         secrets, open_browser=not no_browser, port=port, say=click.echo, read_line=sys.stdin.readline,
         now=settings.clock(), endpoint=config.google.endpoint, ca_bundle=config.google.ca_bundle,
     )  # fmt: skip

@@ -11,18 +11,14 @@ ever cancelled, and a cancellation of many at once waits for
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from gmo_sync.core.config import Config
-from gmo_sync.core.model import AgendaItem, Meeting, MeetingStatus, Participant
-from gmo_sync.core.ports import StoredEvent
+from gmo_sync.core.model import AgendaItem, Meeting, MeetingStatus, Participant, id_key
+from gmo_sync.core.ports import EventAction, EventActionKind, EventSpec, StoredEvent
 from gmo_sync.core.problems import Problem
-from gmo_sync.core.reading import id_key
 from gmo_sync.rendering.words import plural
 
 MASS_CANCEL_COUNT = 5  # more cancellations than this at once need --allow-mass-cancel …
@@ -33,48 +29,6 @@ _URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 # Only these placeholders are substituted; any other brace stays as typed. str.format_map
 # would raise on a lone «{» and would let «{тема.__class__}» reach into objects.
 _PLACEHOLDER = re.compile(r"\{\s*(тема|дата|номер)\s*\}")
-
-
-@dataclass(frozen=True)
-class EventSpec:
-    """What the calendar event of one meeting should say."""
-
-    meeting_id: str
-    summary: str
-    start: dt.datetime  # aware, in the configured zone
-    end: dt.datetime
-    description: str
-    location: str
-    url: str  # the meeting's own link when «Место или ссылка» is one, else ""
-    cancelled: bool
-    attendees: tuple[str, ...] = ()  # e-mails, sorted; only when config.calendar.invite
-    want_video: bool = False  # ask the store for a video meeting (the meeting has no link of its own)
-    # the «Повестка» item from which the description was cut to fit the store's limit (not in the hash:
-    # the description itself is)
-    cut_at: AgendaItem | None = field(default=None, compare=False)
-
-    @property
-    def zone_name(self) -> str:
-        return getattr(self.start.tzinfo, "key", "") or str(self.start.tzinfo)
-
-    @property
-    def content_hash(self) -> str:
-        """Hash of every field the event shows; the sheet's tool-owned cells are not among them."""
-        payload = {
-            "meeting": id_key(self.meeting_id),
-            "summary": self.summary,
-            "start": self.start.isoformat(),
-            "end": self.end.isoformat(),
-            "zone": self.zone_name,
-            "description": self.description,
-            "location": self.location,
-            "url": self.url,
-            "cancelled": self.cancelled,
-            "attendees": sorted(a.casefold() for a in self.attendees),
-            "want_video": self.want_video,
-        }
-        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 def event_summary(pattern: str, meeting: Meeting) -> str:
@@ -167,39 +121,6 @@ def event_spec(
         want_video=config.calendar.meet_links and not url,
         cut_at=cut_at,
     )
-
-
-class EventActionKind(StrEnum):
-    CREATE = "создать"
-    UPDATE = "обновить"
-    CANCEL = "отменить"
-    KEEP = "без изменений"
-
-
-@dataclass(frozen=True)
-class EventAction:
-    kind: EventActionKind
-    meeting_id: str
-    spec: EventSpec | None  # None only when cancelling the event of a deleted row
-    existing: StoredEvent | None  # None only for CREATE
-    reason: str = ""  # why a CANCEL (Russian)
-
-    @property
-    def summary(self) -> str:
-        if self.spec is not None:
-            return self.spec.summary
-        return self.existing.summary if self.existing is not None else ""
-
-    def describe(self) -> str:
-        label = (
-            f"«{self.summary}» (заседание {self.meeting_id})"
-            if self.summary
-            else f"заседания {self.meeting_id}"
-        )
-        if self.kind == EventActionKind.KEEP:
-            return f"событие {label} без изменений"
-        reason = f": {self.reason}" if self.reason else ""
-        return f"{self.kind} событие {label}{reason}"
 
 
 @dataclass(frozen=True)

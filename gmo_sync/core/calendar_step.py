@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gmo_sync.core.actions import NEW_DOCUMENT, Action, Kind, Status
-from gmo_sync.core.calendar import (
+from gmo_sync.core.calendar import EventPlan, event_spec, invitees, plan_events
+from gmo_sync.core.config import Config
+from gmo_sync.core.model import Meeting, MeetingStatus, id_key
+from gmo_sync.core.ports import (
+    CalendarStore,
     EventAction,
     EventActionKind,
-    EventPlan,
+    EventLinks,
     EventSpec,
-    event_spec,
-    invitees,
-    plan_events,
+    ProtocolLink,
+    StoredEvent,
 )
-from gmo_sync.core.config import Config
-from gmo_sync.core.model import Meeting, MeetingStatus
-from gmo_sync.core.ports import CalendarStore, EventLinks, ProtocolLink, StoredEvent
 from gmo_sync.core.problems import Problem
-from gmo_sync.core.reading import ParsedSheet, id_key
+from gmo_sync.core.reading import ParsedSheet
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import AGENDA, MEETINGS
 

@@ -11,6 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+from gmo_sync.core.parsing import normalize_text
+
+
+def id_key(value: str) -> str:
+    """A meeting ID as coordinators see it: case, spaces and ё ignored. IDs are compared by it everywhere."""
+    return normalize_text(value)
+
 
 class Format(StrEnum):
     ONLINE = "онлайн"

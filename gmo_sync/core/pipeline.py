@@ -23,7 +23,7 @@ from gmo_sync.core.actions import Action, Kind, Status
 from gmo_sync.core.calendar_step import CalendarStep, apply_calendar, plan_calendar, report_plan_problems
 from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
-from gmo_sync.core.model import Meeting
+from gmo_sync.core.model import Meeting, id_key
 from gmo_sync.core.os_errors import describe_os_error
 from gmo_sync.core.ports import (
     CalendarStore,
@@ -37,7 +37,7 @@ from gmo_sync.core.ports import (
 from gmo_sync.core.problems import BackendError, Problem
 from gmo_sync.core.protocol_step import Progress, apply_protocols
 from gmo_sync.core.protocols import ProtocolAction, ProtocolStep, plan_protocol_step, plan_protocols
-from gmo_sync.core.reading import ParsedSheet, id_key, parse_sheet
+from gmo_sync.core.reading import ParsedSheet, parse_sheet
 from gmo_sync.core.repair import apply_to_snapshot, plan_repairs
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS

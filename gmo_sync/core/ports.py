@@ -1,15 +1,23 @@
-"""The contracts every backend implements: sheet, protocol store, calendar."""
+"""The contracts every backend implements — sheet, protocol store, calendar, document store — and the
+words they speak: what is stored (``StoredProtocol``, ``StoredEvent`` …), what is asked of a calendar
+(``EventSpec``, ``EventAction``), and ``Backends``, the bundle a command opens. The core plans with
+these and the backends implement them; neither side defines them anywhere else.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
+from gmo_sync.core.model import AgendaItem, id_key
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot
 
 if TYPE_CHECKING:
-    from gmo_sync.core.calendar import EventAction
     from gmo_sync.core.repair import SheetRepair
     from gmo_sync.rendering import Stamp
 
@@ -139,6 +147,81 @@ class StoredEvent:
 
 
 @dataclass(frozen=True)
+class EventSpec:
+    """What the calendar event of one meeting should say."""
+
+    meeting_id: str
+    summary: str
+    start: dt.datetime  # aware, in the configured zone
+    end: dt.datetime
+    description: str
+    location: str
+    url: str  # the meeting's own link when «Место или ссылка» is one, else ""
+    cancelled: bool
+    attendees: tuple[str, ...] = ()  # e-mails, sorted; only when config.calendar.invite
+    want_video: bool = False  # ask the store for a video meeting (the meeting has no link of its own)
+    # the «Повестка» item from which the description was cut to fit the store's limit (not in the hash:
+    # the description itself is)
+    cut_at: AgendaItem | None = field(default=None, compare=False)
+
+    @property
+    def zone_name(self) -> str:
+        return getattr(self.start.tzinfo, "key", "") or str(self.start.tzinfo)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of every field the event shows; the sheet's tool-owned cells are not among them."""
+        payload = {
+            "meeting": id_key(self.meeting_id),
+            "summary": self.summary,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "zone": self.zone_name,
+            "description": self.description,
+            "location": self.location,
+            "url": self.url,
+            "cancelled": self.cancelled,
+            "attendees": sorted(a.casefold() for a in self.attendees),
+            "want_video": self.want_video,
+        }
+        text = json.dumps(payload, sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+class EventActionKind(StrEnum):
+    CREATE = "создать"
+    UPDATE = "обновить"
+    CANCEL = "отменить"
+    KEEP = "без изменений"
+
+
+@dataclass(frozen=True)
+class EventAction:
+    kind: EventActionKind
+    meeting_id: str
+    spec: EventSpec | None  # None only when cancelling the event of a deleted row
+    existing: StoredEvent | None  # None only for CREATE
+    reason: str = ""  # why a CANCEL (Russian)
+
+    @property
+    def summary(self) -> str:
+        if self.spec is not None:
+            return self.spec.summary
+        return self.existing.summary if self.existing is not None else ""
+
+    def describe(self) -> str:
+        label = (
+            f"«{self.summary}» (заседание {self.meeting_id})"
+            if self.summary
+            else f"заседания {self.meeting_id}"
+        )
+        if self.kind == EventActionKind.KEEP:
+            return f"событие {label} без изменений"
+        reason = f": {self.reason}" if self.reason else ""
+        return f"{self.kind} событие {label}{reason}"
+
+
+@dataclass(frozen=True)
 class EventOutcome:
     """What became of one action in ``CalendarStore.apply``."""
 
@@ -222,3 +305,17 @@ class DocumentStore(Protocol):
     def template(self, kind: str) -> tuple[str, bytes]:
         """The template of a kind of document: its name (for messages) and .docx bytes."""
         ...
+
+
+@dataclass
+class Backends:
+    """What a command works with: one implementation of each port, opened from the config."""
+
+    sheet: SheetBackend
+    protocols: ProtocolStore
+    calendar: CalendarStore | None = None
+    documents: DocumentStore | None = None  # reports and extracts
+    close: Callable[[], None] = lambda: None  # called after a run (the google backend keeps its token)
+    warnings: list[str] = field(default_factory=list)  # shown on stderr before the run (an exposed key)
+    # (requests retried, seconds waited for quota) so far, for the run summary; only Google has either
+    stats: Callable[[], tuple[int, float]] = lambda: (0, 0.0)

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from gmo_sync.core.actions import Action, Kind
-from gmo_sync.core.model import Meeting, MeetingStatus
+from gmo_sync.core.model import Meeting, MeetingStatus, id_key
 from gmo_sync.core.ports import ProtocolLink, ProtocolStore, StoredProtocol
-from gmo_sync.core.reading import id_key
 from gmo_sync.core.schema import MEETINGS
 from gmo_sync.rendering import protocol_context, template_fingerprint
 

@@ -24,8 +24,9 @@ from gmo_sync.core.model import (
     MeetingStatus,
     Participant,
     Speech,
+    id_key,
 )
-from gmo_sync.core.parsing import CellValue, ParseError, is_blank, normalize_text
+from gmo_sync.core.parsing import CellValue, ParseError, is_blank
 from gmo_sync.core.people import PeopleDirectory, responsible_problems, split_names
 from gmo_sync.core.problems import Problem, SheetStructureError
 from gmo_sync.core.schema import (
@@ -45,11 +46,6 @@ from gmo_sync.core.schema import (
 from gmo_sync.core.sheet import Formula, SheetSnapshot, TabData
 
 MAX_TEXT = 20_000  # longer cells are cut in protocols and reported
-
-
-def id_key(value: str) -> str:
-    """IDs compare as coordinators see them: case, spaces and ё ignored."""
-    return normalize_text(value)
 
 
 @dataclass

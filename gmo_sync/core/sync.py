@@ -12,10 +12,10 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from gmo_sync.core.model import DecisionStatus, Meeting, MeetingStatus
+from gmo_sync.core.model import DecisionStatus, Meeting, MeetingStatus, id_key
 from gmo_sync.core.parsing import display_text
 from gmo_sync.core.problems import Problem
-from gmo_sync.core.reading import MeetingRow, ParsedSheet, id_key
+from gmo_sync.core.reading import MeetingRow, ParsedSheet
 from gmo_sync.core.schema import DECISIONS, MEETINGS
 from gmo_sync.core.sheet import Formula
 

@@ -11,8 +11,9 @@ import datetime as dt
 from urllib.parse import unquote
 
 from gmo_sync.core.actions import NEW_DOCUMENT, NEW_EVENT, NEW_VIDEO, Action, Kind, cell_action
+from gmo_sync.core.model import id_key
 from gmo_sync.core.ports import EventLinks, ProtocolLink
-from gmo_sync.core.reading import MeetingRow, ParsedSheet, id_key
+from gmo_sync.core.reading import MeetingRow, ParsedSheet
 from gmo_sync.core.report import COUNT_NAMES, RunReport
 from gmo_sync.core.schema import DECISIONS, JOURNAL, MEETINGS
 from gmo_sync.core.sheet import CellWrite

@@ -20,8 +20,8 @@ from collections.abc import Callable
 
 import pytest
 
-from gmo_sync.core.calendar import EventAction, EventActionKind, EventPlan, EventSpec, plan_events
-from gmo_sync.core.ports import CalendarStore, EventOutcome
+from gmo_sync.core.calendar import EventPlan, plan_events
+from gmo_sync.core.ports import CalendarStore, EventAction, EventActionKind, EventOutcome, EventSpec
 from tests.contract.samples import make_spec
 
 MakeStore = Callable[[], CalendarStore]

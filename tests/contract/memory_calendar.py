@@ -6,9 +6,8 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from gmo_sync.core.calendar import EventAction, EventActionKind
-from gmo_sync.core.ports import EventLinks, EventOutcome, StoredEvent
-from gmo_sync.core.reading import id_key
+from gmo_sync.core.model import id_key
+from gmo_sync.core.ports import EventAction, EventActionKind, EventLinks, EventOutcome, StoredEvent
 
 
 @dataclass

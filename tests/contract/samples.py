@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from gmo_sync.core.calendar import EventSpec
 from gmo_sync.core.config import CalendarSettings, Config
 from gmo_sync.core.model import AgendaItem, Format, Meeting, MeetingStatus
+from gmo_sync.core.ports import EventSpec
 
 ZONE = ZoneInfo("Asia/Krasnoyarsk")
 

@@ -18,10 +18,10 @@ from gmo_sync.backends.google.drive import DriveProtocolStore
 from gmo_sync.backends.google.retry import RetryPolicy, failure
 from gmo_sync.backends.google.sheet import GoogleSheet
 from gmo_sync.core.config import Config
+from gmo_sync.core.ports import Backends
 from gmo_sync.core.problems import ConfigError
 
 if TYPE_CHECKING:
-    from gmo_sync.backends import Backends
     from gmo_sync.backends.google.calendar import GoogleCalendar
 
 
@@ -58,8 +58,6 @@ def state_file(config: Config, what: str = "protocols") -> Path:
 
 
 def open_google(config: Config) -> Backends:
-    from gmo_sync.backends import Backends
-
     missing = [k for k in ("spreadsheet_id", "protocols_folder_id") if not getattr(config.google, k)]
     if missing:
         raise ConfigError(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,19 +150,6 @@ def refresh_failure_message(error: google.auth.exceptions.RefreshError) -> str:
     from gmo_sync.backends.google.diagnosis import explain
 
     return explain(error) or f"Не удалось получить доступ к Google: {type(error).__name__}."
-
-
-def login(client_secrets: Path, *, open_browser: bool, port: int, say: Callable[[str], None],
-          read_line: Callable[[], str], now: dt.datetime, endpoint: str = "",
-          ca_bundle: str = "") -> Path:  # fmt: skip
-    """Sign in (see ``signin``) and keep the token in the user's config folder, owner-only."""
-    from gmo_sync.backends.google.signin import sign_in
-
-    creds = sign_in(client_secrets, open_browser=open_browser, port=port, say=say, read_line=read_line,
-                    endpoint=endpoint, ca_bundle=ca_bundle)  # fmt: skip
-    path = token_path()
-    store_token(path, creds, now.astimezone(dt.UTC).isoformat(timespec="seconds"))
-    return path
 
 
 TOKEN_FIELDS = ("refresh_token", "client_id", "client_secret")

@@ -40,10 +40,9 @@ from gmo_sync.backends.google import properties
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.diagnosis import GoogleSetupError
 from gmo_sync.backends.google.retry import error_status, is_retryable
-from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
-from gmo_sync.core.ports import EventLinks, EventOutcome, StoredEvent
+from gmo_sync.core.model import id_key
+from gmo_sync.core.ports import EventAction, EventActionKind, EventLinks, EventOutcome, EventSpec, StoredEvent
 from gmo_sync.core.problems import BackendError
-from gmo_sync.core.reading import id_key
 
 log = logging.getLogger(__name__)
 Answer = tuple[Any, Exception | None]  # one call's event (or None) and its error (or None)

@@ -40,9 +40,9 @@ from gmo_sync.backends.google.diagnosis import (
 )
 from gmo_sync.backends.google.ownership import choose_protocols
 from gmo_sync.backends.google.retry import error_status, failure, is_retryable
+from gmo_sync.core.model import id_key
 from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredProtocol
 from gmo_sync.core.problems import BackendError, GmoSyncError
-from gmo_sync.core.reading import id_key
 from gmo_sync.rendering import template_bytes
 from gmo_sync.rendering.words import plural
 

@@ -16,11 +16,11 @@ from googleapiclient.http import MediaIoBaseUpload
 
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.drive import DOCX, GOOGLE_DOC, template_cache
-from gmo_sync.backends.google.sheet import quote_tab
+from gmo_sync.backends.google.layout import column_formatting, quote_tab, tab_formatting
 from gmo_sync.core.actions import Action, Kind
 from gmo_sync.core.config import Config
 from gmo_sync.core.problems import ConfigError, column_letter
-from gmo_sync.core.schema import TABS, Column, Tab, header_key
+from gmo_sync.core.schema import TABS, header_key
 from gmo_sync.rendering import template_bytes
 
 FOLDER = "application/vnd.google-apps.folder"
@@ -154,7 +154,7 @@ def _lay_out(connection: GoogleConnection, spreadsheet_id: str, first_sheet_id: 
             requests.append({"updateSheetProperties": {"properties": properties, "fields": fields}})
         else:
             requests.append({"addSheet": {"properties": properties}})
-        requests.extend(_formatting(tab, sheet_id))
+        requests.extend(tab_formatting(tab, sheet_id))
     connection.gspread().http_client.batch_update(spreadsheet_id, {"requests": requests})
     data = [
         {"range": f"{quote_tab(tab.name)}!A1", "values": [[c.header for c in tab.columns]]} for tab in TABS
@@ -162,43 +162,6 @@ def _lay_out(connection: GoogleConnection, spreadsheet_id: str, first_sheet_id: 
     connection.gspread().http_client.values_batch_update(
         spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
     )
-
-
-def _formatting(tab: Tab, sheet_id: int) -> list[dict[str, Any]]:
-    requests: list[dict[str, Any]] = [{
-        "repeatCell": {
-            "range": {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1},
-            "cell": {"userEnteredFormat": {"textFormat": {"bold": True}}},
-            "fields": "userEnteredFormat.textFormat.bold",
-        }
-    }]  # fmt: skip
-    for index, column in enumerate(tab.columns):
-        requests.extend(_column_formatting(tab, column, sheet_id, index))
-    return requests
-
-
-def _column_formatting(tab: Tab, column: Column, sheet_id: int, index: int) -> list[dict[str, Any]]:
-    """Dropdown, warning-only protection and «просрочено» highlighting of one column (0-based index)."""
-    requests: list[dict[str, Any]] = []
-    column_range = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": index,
-                    "endColumnIndex": index + 1}  # fmt: skip
-    options = column.choices
-    if options:
-        requests.append({"setDataValidation": {"range": column_range, "rule": {
-            "condition": {"type": "ONE_OF_LIST", "values": [{"userEnteredValue": o} for o in options]},
-            "strict": False, "showCustomUi": True}}})  # fmt: skip
-    if column.tool:
-        # warning only: a coordinator may still fix a cell, but is told the tool owns it
-        requests.append({"addProtectedRange": {"protectedRange": {
-            "range": column_range, "warningOnly": True,
-            "description": f"«{column.header}» заполняет gmo-sync"}}})  # fmt: skip
-    if (tab.name, column.header) == ("Решения", "Статус"):
-        requests.append({"addConditionalFormatRule": {"index": 0, "rule": {
-            "ranges": [column_range],
-            "booleanRule": {
-                "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": "просрочено"}]},
-                "format": {"backgroundColor": {"red": 0.96, "green": 0.8, "blue": 0.8}}}}}})  # fmt: skip
-    return requests
 
 
 def _plan_repair(connection: GoogleConnection, plan: SetupPlan) -> None:
@@ -223,7 +186,7 @@ def _plan_repair(connection: GoogleConnection, plan: SetupPlan) -> None:
             sheet_id, free_id = free_id, free_id + 1
             properties = {"sheetId": sheet_id, "title": tab.name, "gridProperties": {"frozenRowCount": 1}}
             requests.append({"addSheet": {"properties": properties}})
-            requests.extend(_formatting(tab, sheet_id))
+            requests.extend(tab_formatting(tab, sheet_id))
             writes.append({"range": f"{quote_tab(tab.name)}!A1", "values": [[c.header for c in tab.columns]]})
             repaired.append((f"добавить лист «{tab.name}»", f"добавлен лист «{tab.name}»"))
             continue
@@ -236,7 +199,7 @@ def _plan_repair(connection: GoogleConnection, plan: SetupPlan) -> None:
                 continue
             writes.append({"range": f"{quote_tab(properties['title'])}!{column_letter(next_column)}1",
                            "values": [[column.header]]})  # fmt: skip
-            requests.extend(_column_formatting(tab, column, int(properties["sheetId"]), next_column - 1))
+            requests.extend(column_formatting(tab, column, int(properties["sheetId"]), next_column - 1))
             where = f"«{properties['title']}»"
             repaired.append(
                 (

@@ -32,6 +32,7 @@ from typing import Any
 import gspread
 
 from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.layout import quote_tab
 from gmo_sync.core.parsing import SERIAL_EPOCH
 from gmo_sync.core.ports import WriteReport
 from gmo_sync.core.problems import cell_ref, column_letter
@@ -55,10 +56,6 @@ GRID_FIELDS = (
     "data(startRow,startColumn,rowData/values(userEnteredValue,effectiveValue,"
     "formattedValue,effectiveFormat/numberFormat/type,userEnteredFormat/numberFormat/type,hyperlink)))"
 )
-
-
-def quote_tab(title: str) -> str:
-    return "'" + title.replace("'", "''") + "'"
 
 
 def from_serial(value: float, kind: str) -> object:

@@ -11,8 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from gmo_sync.backends.google.setup import _column_formatting, _formatting
-from gmo_sync.backends.google.sheet import quote_tab
+from gmo_sync.backends.google.layout import column_formatting, quote_tab, tab_formatting
 from gmo_sync.core.problems import column_letter
 from gmo_sync.core.repair import SheetRepair
 
@@ -35,7 +34,7 @@ def repair_sheet(http: Any, spreadsheet_id: str, repairs: Sequence[SheetRepair])
                 "gridProperties": {"frozenRowCount": 1},
             }
             requests.append({"addSheet": {"properties": properties}})
-            requests.extend(_formatting(repair.tab, sheet_id))
+            requests.extend(tab_formatting(repair.tab, sheet_id))
         else:
             sheet_id = ids[repair.sheet_name]
             short = max(index for index, _ in repair.columns) - widths[repair.sheet_name]
@@ -44,7 +43,7 @@ def repair_sheet(http: Any, spreadsheet_id: str, repairs: Sequence[SheetRepair])
                     {"appendDimension": {"sheetId": sheet_id, "dimension": "COLUMNS", "length": short}}
                 )
             for index, column in repair.columns:
-                requests.extend(_column_formatting(repair.tab, column, sheet_id, index - 1))
+                requests.extend(column_formatting(repair.tab, column, sheet_id, index - 1))
         for index, column in repair.columns:
             data.append({"range": f"{quote_tab(repair.sheet_name)}!{column_letter(index)}1",
                          "values": [[column.header]]})  # fmt: skip

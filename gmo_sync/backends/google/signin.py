@@ -12,6 +12,7 @@ The out-of-band copy-the-code flow Google shut down in 2023 is not needed for an
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import queue
@@ -28,7 +29,7 @@ import requests
 from google.oauth2.credentials import Credentials
 from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
-from gmo_sync.backends.google.auth import SCOPES, AuthError
+from gmo_sync.backends.google.auth import SCOPES, AuthError, store_token, token_path
 from gmo_sync.backends.google.diagnosis import GoogleSetupError, missing_scope_message
 
 DONE_PAGE = "Готово: gmo-sync получил доступ. Это окно можно закрыть.".encode()
@@ -207,3 +208,14 @@ def _headless_instructions(url: str, port: int) -> str:
         f"(С туннелем ssh -L {port}:localhost:{port} вставлять ничего не нужно: адрес придёт сам.)\n"
         "Адрес из браузера:"
     )
+
+
+def login(client_secrets: Path, *, open_browser: bool, port: int, say: Callable[[str], None],
+          read_line: Callable[[], str], now: dt.datetime, endpoint: str = "",
+          ca_bundle: str = "") -> Path:  # fmt: skip
+    """Sign in and keep the token in the user's config folder, owner-only."""
+    creds = sign_in(client_secrets, open_browser=open_browser, port=port, say=say, read_line=read_line,
+                    endpoint=endpoint, ca_bundle=ca_bundle)  # fmt: skip
+    path = token_path()
+    store_token(path, creds, now.astimezone(dt.UTC).isoformat(timespec="seconds"))
+    return path

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from gmo_sync.backends.local.documents import LocalDocumentStore
 from gmo_sync.backends.local.ics import LocalCalendar
 from gmo_sync.backends.local.protocols import LocalProtocolStore
 from gmo_sync.backends.local.workbook import LocalWorkbook
 from gmo_sync.core.clock import Clock, system_clock
 from gmo_sync.core.config import Config
-
-if TYPE_CHECKING:
-    from gmo_sync.backends import Backends
+from gmo_sync.core.ports import Backends
 
 
 def open_local(config: Config, clock: Clock = system_clock) -> Backends:
-    from gmo_sync.backends import Backends
-
     workbook = config.resolve(config.local.workbook)
     return Backends(
         sheet=LocalWorkbook(workbook),

@@ -34,12 +34,11 @@ from icalendar.parser.content_line import Contentlines
 
 from gmo_sync.backends.local.files import write_atomically
 from gmo_sync.backends.local.vtimezone import GENERATOR_VERSION, first_onset, vtimezone
-from gmo_sync.core.calendar import EventAction, EventActionKind, EventSpec
 from gmo_sync.core.clock import Clock, system_clock
+from gmo_sync.core.model import id_key
 from gmo_sync.core.os_errors import describe_os_error
-from gmo_sync.core.ports import EventLinks, EventOutcome, StoredEvent
+from gmo_sync.core.ports import EventAction, EventActionKind, EventLinks, EventOutcome, EventSpec, StoredEvent
 from gmo_sync.core.problems import BackendError
-from gmo_sync.core.reading import id_key
 
 PRODID = "-//gmo-sync//gmo-sync//RU"
 MEETING_PROPERTY = "X-GMO-SYNC-MEETING"
