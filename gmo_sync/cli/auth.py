@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from gmo_sync.cli.main import _config, _settings, common_options
+from gmo_sync.cli.common import common_options, config_of, settings_of
 from gmo_sync.cli.output import emit
 
 
@@ -62,8 +62,8 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, por
     from gmo_sync.backends.google import auth as google_auth
     from gmo_sync.backends.google import signin
 
-    settings = _settings(ctx)
-    config = _config(settings)
+    settings = settings_of(ctx)
+    config = config_of(settings)
     secrets = client_secrets or (config.resolve(config.google.client_secrets) if config.google.client_secrets
                                  else None)  # fmt: skip
     if secrets is None:
@@ -94,7 +94,7 @@ def import_(ctx: click.Context, token_file: Path) -> None:
     """  # fmt: skip
     from gmo_sync.backends.google import auth as google_auth
 
-    _settings(ctx)
+    settings_of(ctx)
     path = google_auth.import_token(token_file)
     emit(f"Токен установлен в {path} (доступ только у владельца). Удалите копию {token_file}.")
     emit("Проверьте настройку: gmo-sync doctor")
@@ -112,8 +112,8 @@ def status(ctx: click.Context) -> None:
     """  # fmt: skip
     from gmo_sync.backends.google.status import auth_status
 
-    settings = _settings(ctx)
-    lines, ok = auth_status(_config(settings), settings.clock())
+    settings = settings_of(ctx)
+    lines, ok = auth_status(config_of(settings), settings.clock())
     if settings.json:
         emit(json.dumps({"command": "auth status", "ok": ok, "lines": lines, "exit_code": 0 if ok else 2},
                         ensure_ascii=False, indent=2))  # fmt: skip

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from gmo_sync.cli.main import _settings, common_options
+from gmo_sync.cli.common import common_options, settings_of
 from gmo_sync.cli.output import emit
 
 
@@ -30,7 +30,7 @@ def doctor(ctx: click.Context) -> None:
     from gmo_sync.backends.doctor import diagnose
     from gmo_sync.core.doctor import Status, exit_code
 
-    settings = _settings(ctx)
+    settings = settings_of(ctx)
     checks = diagnose(settings.config_path, settings.clock)
     code = exit_code(checks)
     if settings.json:

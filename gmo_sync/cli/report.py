@@ -11,8 +11,8 @@ import contextlib
 
 import click
 
+from gmo_sync.cli.common import common_options, config_of, dry_run_option, finish, settings_of
 from gmo_sync.cli.lock import workspace_lock
-from gmo_sync.cli.main import _config, _finish, _settings, common_options, dry_run_option
 from gmo_sync.core.decisions_report import DecisionsQuery, build_decisions
 from gmo_sync.core.problems import ConfigError
 from gmo_sync.core.reports import Builder, DocumentOptions, Period, make_documents, parse_period
@@ -27,8 +27,8 @@ def run_documents(ctx: click.Context, command: str, build: Builder, options: Doc
     """Make the documents ``build`` describes; the sheet is only read, so no lock is needed to plan."""
     from gmo_sync.backends import open_backends
 
-    settings = _settings(ctx)
-    config = _config(settings)
+    settings = settings_of(ctx)
+    config = config_of(settings)
     backends = open_backends(config, settings.clock)
     if backends.documents is None:
         raise ConfigError("Этот бэкенд не умеет хранить документы.")
@@ -40,7 +40,7 @@ def run_documents(ctx: click.Context, command: str, build: Builder, options: Doc
             )
         finally:
             backends.close()
-    _finish(ctx, settings, report)
+    finish(ctx, settings, report)
 
 
 def year_option(value: str | None) -> Period | None:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import click
 
+from gmo_sync.cli.common import common_options, config_of, dry_run_option, settings_of
 from gmo_sync.cli.lock import workspace_lock
-from gmo_sync.cli.main import _config, _settings, common_options, dry_run_option
 from gmo_sync.cli.output import emit
 
 
@@ -42,8 +42,8 @@ def upload(ctx: click.Context, docx: Path, dry_run: bool) -> None:
     """  # fmt: skip
     from gmo_sync.backends.google.template_doc import install_template, read_template
 
-    settings = _settings(ctx)
-    config = _config(settings)
+    settings = settings_of(ctx)
+    config = config_of(settings)
     content = read_template(config, docx)  # checked (a trial render) before anything is sent
     if dry_run:
         current = config.google.template_doc_id
