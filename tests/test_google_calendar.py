@@ -16,14 +16,9 @@ from typing import Any
 import pytest
 
 from gmo_sync.backends.google import connect, open_google_calendar
-from gmo_sync.backends.google.calendar import (
-    HASH_KEY,
-    MEETING_KEY,
-    GoogleCalendar,
-    event_id,
-    meet_request_id,
-)
+from gmo_sync.backends.google.calendar import GoogleCalendar
 from gmo_sync.backends.google.connection import GoogleConnection
+from gmo_sync.backends.google.events import HASH_KEY, MEETING_KEY, event_id, meet_request_id
 from gmo_sync.backends.google.pacing import Pacer
 from gmo_sync.core.calendar import event_spec, plan_events
 from gmo_sync.core.config import load_config

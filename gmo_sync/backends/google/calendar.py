@@ -1,18 +1,16 @@
-"""Google Calendar as a ``CalendarStore``: one event per meeting, under an ID derived from the meeting's.
+"""Google Calendar as a ``CalendarStore``: the store itself — reading our events, carrying out a plan's
+actions in rounds of batched calls, waiting for Meet links, and saying what became of each action.
 
-Exactly once by construction: the event ID is a pure function of ``id_key(meeting ID)`` (base32hex, which
-Calendar accepts as a client-supplied ID), so a second insert for the same meeting — a retried request
-whose answer was lost, a run killed before the write-back, a coordinator who cleared the Событие cell —
-answers 409 instead of making a duplicate; the store then reads the event and reconciles it. The event
-also carries private extended properties (meeting ID, content hash, a kind marker) so ``existing()`` lists
-exactly the events gmo-sync made, cancelled ones included, and nobody else's. Calendar cuts a property
-value past 1024 characters without a word, so an ID longer than that is stored as a checked hash plus
-parts (``properties.py``).
+What an event looks like (its ID, the body an action sends, what a stored event says back) is in
+``events.py``; how calls travel (HTTP batches, quota, token refresh) is in ``batches.py``.
 
-Round trips: every write of one ``apply`` goes out in Calendar HTTP batches of 50 calls, several in
-flight at once (Google serves a batch's calls one after another), so N creates cost ⌈N/50⌉ requests.
-A batch does not retry its parts, so the parts that failed with a transient error are retried here,
-in later rounds, with the connection's bounded ``RetryPolicy``.
+Exactly once: an insert for a meeting that already has its event answers 409 (the ID is the meeting's,
+``events.event_id``); the store then reads that event and reconciles it, so a retried request, a run
+killed before the write-back or a cleared Событие cell never makes a second one.
+
+Round trips: every write of one ``apply`` goes out in Calendar HTTP batches (≤ 1000 calls each), so N
+creates cost ⌈N/1000⌉ requests. A batch does not retry its parts, so the parts that failed with a
+transient error are retried here, in later rounds, with the connection's bounded ``RetryPolicy``.
 
 Cancelling is ``events.patch`` with ``status: cancelled``, not ``events.delete``: Google keeps a deleted
 event as cancelled either way, but the patch also records the new content hash and sequence in the same
@@ -27,46 +25,37 @@ nor invite attendees; such events are still written, without those parts, and th
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from gmo_sync.backends.google import properties
+from gmo_sync.backends.google.batches import CalendarBatches
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.diagnosis import GoogleSetupError
+from gmo_sync.backends.google.events import (
+    EVENT_FIELDS,
+    HASH_KEY,
+    KIND,
+    KIND_KEY,
+    conference_status,
+    event_body,
+    event_id,
+    meeting_of,
+    private,
+    stored_event,
+)
 from gmo_sync.backends.google.retry import error_status, is_retryable
 from gmo_sync.core.model import id_key
 from gmo_sync.core.ports import EventAction, EventActionKind, EventLinks, EventOutcome, EventSpec, StoredEvent
 from gmo_sync.core.problems import BackendError
 
 log = logging.getLogger(__name__)
-Answer = tuple[Any, Exception | None]  # one call's event (or None) and its error (or None)
 
-# Private extended properties (keys ≤ 44 characters: Google drops longer ones without a word).
-KIND_KEY, KIND = "gmoSyncKind", "meeting"
-MEETING_KEY = "gmoSyncMeeting"
-HASH_KEY = "gmoSyncHash"
-
-ID_PREFIX = "gmo0"  # base32hex of the key follows; "gmo" and the digits are base32hex themselves
-HASHED_ID_PREFIX = "gmo1"  # for keys too long to spell out in 1024 characters
-MAX_ID = 1024
-BATCH_LIMIT = 1000  # Calendar's limit of calls per HTTP batch
-# Calls per batch we send: a run's request budget allows ⌈events/50⌉ batches, and smaller ones overlap.
-BATCH_PARTS = 50
-BATCHES_IN_FLIGHT = 8
 PAGE_SIZE = 2500  # the most events.list returns per page
 MEET_FIRST_POLL = 0.5  # seconds; provisioning usually takes a moment, then the poll backs off
 MEET_MAX_POLL = 4.0
-
-EVENT_FIELDS = (
-    "id,status,htmlLink,sequence,summary,extendedProperties/private,"
-    "conferenceData(createRequest(requestId,status),entryPoints(entryPointType,uri))"
-)
 
 SERVICE_ACCOUNT_MEET = (
     "сервисный аккаунт без делегирования не может создавать ссылки Meet — событие {done} без видеовстречи; "
@@ -76,38 +65,6 @@ SERVICE_ACCOUNT_ATTENDEES = (
     "сервисный аккаунт без делегирования не может приглашать участников — событие {done} без приглашений; "
     "войдите своим аккаунтом Google (gmo-sync auth login) или включите делегирование на уровне домена"
 )
-
-
-def event_id(meeting_id: str) -> str:
-    """The meeting's event ID: ``gmo0`` + lowercase unpadded base32hex of ``id_key``'s UTF-8 bytes.
-
-    Readable back to the key, and within Calendar's rules (``[a-v0-9]{5,1024}``); a key too long for
-    that gets a hashed ID under another prefix, so the two forms never collide.
-    """
-    key = id_key(meeting_id).encode("utf-8")
-    spelled = ID_PREFIX + base64.b32hexencode(key).decode("ascii").lower().rstrip("=")
-    if len(spelled) <= MAX_ID:
-        return spelled
-    digest = hashlib.sha256(key).digest()
-    return HASHED_ID_PREFIX + base64.b32hexencode(digest).decode("ascii").lower().rstrip("=")
-
-
-def meet_request_id(meeting_id: str) -> str:
-    """Stable per meeting: Google ignores a repeated requestId, which makes re-sent requests safe."""
-    return "gmo-meet-" + hashlib.sha256(f"{id_key(meeting_id)}\nmeet".encode()).hexdigest()[:32]
-
-
-def video_link(event: dict[str, Any]) -> str:
-    for point in (event.get("conferenceData") or {}).get("entryPoints") or []:
-        if point.get("entryPointType") == "video" and point.get("uri"):
-            return str(point["uri"])
-    return ""
-
-
-def conference_status(event: dict[str, Any]) -> str:
-    """``pending`` / ``success`` / ``failure`` of the event's Meet request, or "" when it has none."""
-    request = (event.get("conferenceData") or {}).get("createRequest") or {}
-    return str((request.get("status") or {}).get("statusCode", ""))
 
 
 @dataclass
@@ -173,6 +130,7 @@ class GoogleCalendar:
         self.meet_allowed = not is_service_account
         self.invites_allowed = not is_service_account
         self._events: dict[str, dict[str, Any]] = {}  # event ID → event, from the last list: KEEP's polls
+        self._batches = CalendarBatches(connection)
 
     @property
     def events(self) -> Any:
@@ -205,7 +163,7 @@ class GoogleCalendar:
         found: dict[str, StoredEvent] = {}
         by_key: dict[str, dict[str, Any]] = {}
         for event in self._list_ours():
-            meeting_id = properties.read(_private(event), MEETING_KEY)
+            meeting_id = meeting_of(event)
             if not meeting_id:
                 continue
             key = id_key(meeting_id)
@@ -217,7 +175,7 @@ class GoogleCalendar:
             by_key[key] = event
         for event in by_key.values():
             self._events[event["id"]] = event
-            stored = _stored(event)
+            stored = stored_event(event)
             found[stored.meeting_id] = stored
         return found
 
@@ -282,7 +240,7 @@ class GoogleCalendar:
         """
         succeeded = False
         while jobs := [job for job in jobs if job.call]:
-            answers, lost = self._send([self._request(job, job.call) for job in jobs])
+            answers, lost = self._batches.send([self._request(job, job.call) for job in jobs])
             wait = 0.0
             for job, (response, failure) in zip(jobs, answers, strict=False):
                 if failure is None:
@@ -307,56 +265,15 @@ class GoogleCalendar:
         common = {"calendarId": self.calendar_id, "fields": EVENT_FIELDS}
         if call == "get":
             return self.events.get(eventId=job.event_id, **common)
-        body = self._body(job)
+        cancelled = job.action.kind == EventActionKind.CANCEL or (job.spec is not None and job.spec.cancelled)
+        body = event_body(job.spec, cancelled=cancelled, zone_name=self.zone_name, base=job.base,
+                          patch=call == "patch", invite=job.invite, video=job.video)  # fmt: skip
         writes = {**common, "sendUpdates": self.send_updates}
         if "conferenceData" in body:
             writes["conferenceDataVersion"] = 1  # without it Google silently drops the createRequest
         if call == "insert":
             return self.events.insert(body={**body, "id": job.event_id}, **writes)
         return self.events.patch(eventId=job.event_id, body=body, **writes)
-
-    def _body(self, job: _Job) -> dict[str, Any]:
-        spec = job.spec
-        cancelled = job.action.kind == EventActionKind.CANCEL or (spec is not None and spec.cancelled)
-        body: dict[str, Any] = {"status": "cancelled" if cancelled else "confirmed"}
-        if job.base is not None:
-            # RFC 5545 SEQUENCE must grow with every change, or calendar apps ignore the revision.
-            body["sequence"] = int(job.base.get("sequence") or 0) + 1
-        if spec is None:
-            return body  # a deleted row's event: cancelled as it is, its contents kept
-        body.update(
-            summary=spec.summary,
-            description=spec.description,
-            location=spec.location,
-            start={"dateTime": spec.start.isoformat(), "timeZone": self.zone_name},
-            end={"dateTime": spec.end.isoformat(), "timeZone": self.zone_name},
-            extendedProperties={"private": self._marks(job, spec)},
-        )
-        if spec.url:
-            body["source"] = {"title": spec.summary, "url": spec.url}
-        elif job.call == "patch":
-            body["source"] = None  # the meeting lost its own link: PATCH clears the field with null
-        if job.invite:
-            # Only when there are guests to invite: an empty list would also wipe guests a coordinator
-            # added in Google Calendar while invitations are off in the config.
-            body["attendees"] = [{"email": email} for email in spec.attendees]
-        if job.video:
-            body["conferenceData"] = {
-                "createRequest": {
-                    "requestId": meet_request_id(spec.meeting_id),
-                    "conferenceSolutionKey": {"type": "hangoutsMeet"},
-                }
-            }
-        return body
-
-    @staticmethod
-    def _marks(job: _Job, spec: EventSpec) -> dict[str, str | None]:
-        marks = {KIND_KEY: KIND, **properties.spell(MEETING_KEY, spec.meeting_id, properties.calendar_fits),
-                 HASH_KEY: spec.content_hash}  # fmt: skip
-        if job.call != "patch" or job.base is None:
-            return dict(marks)
-        # PATCH merges properties: parts of a longer ID written before would linger (and use up room)
-        return {**properties.stale(_private(job.base), MEETING_KEY, marks), **marks}
 
     def _answered(self, job: _Job, event: dict[str, Any]) -> None:
         job.attempts = 0
@@ -370,7 +287,7 @@ class GoogleCalendar:
             job.call = ""
             return
         wanted = "cancelled" if spec.cancelled or job.action.kind == EventActionKind.CANCEL else "confirmed"
-        if _private(event).get(HASH_KEY) == spec.content_hash and event.get("status") == wanted:
+        if private(event).get(HASH_KEY) == spec.content_hash and event.get("status") == wanted:
             job.call = ""  # already as wanted: a repeated plan
         else:
             job.base, job.call = event, "patch"
@@ -442,90 +359,17 @@ class GoogleCalendar:
                     f"{job.label}: Google не смог создать ссылку Meet; событие есть, без видеовстречи"
                 )
 
-    # -- the batch endpoint ---------------------------------------------------------------------------
-
-    def _send(self, requests: list[Any]) -> tuple[list[Answer], Exception | None]:
-        """Each request's (answer, error) in order, in batches of ``BATCH_PARTS``, several in flight.
-
-        Google serves the calls of one batch one after another, so a single batch of hundreds of calls
-        takes hundreds of round trips; split, they overlap. Each batch stays within the per-minute
-        quota (every call inside counts), and the pacer holds back any that would cross it.
-
-        A batch that fails as a whole (dropped connection, 5xx on the batch itself) is re-sent with the
-        retry policy — safe, because every insert carries its deterministic ID. When it still fails, the
-        answers of the batches before it come back with the error that stopped the rest.
-        """
-        limit = self.connection.pacer.limit("calendar")
-        size = min(BATCH_PARTS, limit or BATCH_PARTS)
-        chunks = [requests[start : start + size] for start in range(0, len(requests), size)]
-        # batches in flight together stay within one minute's quota: past it they would only queue
-        wave = max(1, min(BATCHES_IN_FLIGHT, (limit or BATCH_LIMIT) // size))
-        answers: list[Answer] = []
-        for start in range(0, len(chunks), wave):
-            group = chunks[start : start + wave]
-            if len(group) == 1:
-                outcomes = [self._send_chunk(group[0])]
-            else:
-                with ThreadPoolExecutor(len(group), "calendar-batch") as pool:
-                    outcomes = list(pool.map(self._send_chunk, group))
-            for outcome in outcomes:
-                if isinstance(outcome, Exception):
-                    return answers, outcome
-                answers += outcome
-        return answers, None
-
-    def _send_chunk(self, chunk: list[Any]) -> list[Answer] | Exception:
-        try:
-            return self.connection.retry.call("Календарь: пакет запросов", lambda: self._batch(chunk))
-        except Exception as error:
-            return error
-
-    def _batch(self, requests: list[Any]) -> list[Answer]:
-        results: dict[str, Answer] = {}
-
-        def collect(request_id: str, response: Any, exception: Exception | None) -> None:
-            results[request_id] = (response, exception)
-
-        # BatchHttpRequest.execute would refresh an expired token through a brand-new httplib2.Http(),
-        # which ignores the configured CA bundle: refresh first, through the connection, once for all.
-        self.connection.refresh_if_needed()
-        self.connection.pacer.acquire("calendar", len(requests))
-        batch = self.connection.batch("calendar", collect)
-        for number, request in enumerate(requests):
-            batch.add(request, request_id=str(number))
-        # this thread's own connection: the requests were built on another thread's, which is busy
-        batch.execute(http=self.connection.service("calendar", "v3")._http)
-        return [results[str(number)] for number in range(len(requests))]
-
     # -- results --------------------------------------------------------------------------------------
 
     def _outcome(self, job: _Job) -> EventOutcome:
         problem = "; ".join(job.notes)
         if job.action.kind == EventActionKind.KEEP:
-            stored = _stored(job.event) if job.event is not None else job.action.existing
+            stored = stored_event(job.event) if job.event is not None else job.action.existing
             return EventOutcome(job.action.meeting_id, stored, problem)
         if job.failed or job.event is None:
             return EventOutcome(job.action.meeting_id, None, problem)
         self._events[job.event["id"]] = job.event
-        return EventOutcome(job.action.meeting_id, _stored(job.event), problem)
-
-
-def _private(event: dict[str, Any]) -> dict[str, str]:
-    return (event.get("extendedProperties") or {}).get("private") or {}
-
-
-def _stored(event: dict[str, Any]) -> StoredEvent:
-    private = _private(event)
-    return StoredEvent(
-        meeting_id=properties.read(private, MEETING_KEY),
-        event_id=str(event["id"]),
-        link=str(event.get("htmlLink", "")),
-        video_link=video_link(event),
-        content_hash=private.get(HASH_KEY, ""),
-        cancelled=event.get("status") == "cancelled",
-        sequence=int(event.get("sequence") or 0),
-        summary=str(event.get("summary", "")),
-    )
+        return EventOutcome(job.action.meeting_id, stored_event(job.event), problem)
 
 
 def _cause(error: Exception) -> Exception:
