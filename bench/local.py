@@ -103,9 +103,9 @@ def contexts_of(workbook: Path, organisation: str, city: str) -> list[dict[str, 
 
     from gmo_sync.backends.local.workbook import LocalWorkbook
     from gmo_sync.core.model import MeetingStatus
-    from gmo_sync.core.protocols import meeting_context
+    from gmo_sync.core.plan.protocols import meeting_context
+    from gmo_sync.core.plan.sync import plan_sync
     from gmo_sync.core.reading import parse_sheet
-    from gmo_sync.core.sync import plan_sync
 
     today = dt.date.today()
     parsed = parse_sheet(LocalWorkbook(workbook).read(), today)

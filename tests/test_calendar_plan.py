@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gmo_sync.backends.local.ics import LocalCalendar
-from gmo_sync.core.calendar import event_spec, is_mass_cancel, plan_events
 from gmo_sync.core.clock import fixed_clock
 from gmo_sync.core.model import AgendaItem, Format, MeetingStatus, Participant
+from gmo_sync.core.plan.calendar import event_spec, is_mass_cancel, plan_events
 from gmo_sync.core.ports import CalendarStore, EventActionKind, EventSpec, StoredEvent
 from tests.contract.memory_calendar import MemoryCalendar
 from tests.contract.samples import ZONE, make_config, make_meeting, make_spec

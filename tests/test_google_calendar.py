@@ -20,8 +20,8 @@ from gmo_sync.backends.google.calendar import GoogleCalendar
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.events import HASH_KEY, MEETING_KEY, event_id, meet_request_id
 from gmo_sync.backends.google.pacing import Pacer
-from gmo_sync.core.calendar import event_spec, plan_events
 from gmo_sync.core.config import load_config
+from gmo_sync.core.plan.calendar import event_spec, plan_events
 from gmo_sync.core.ports import EventAction, EventActionKind, EventLinks, EventSpec
 from gmo_sync.core.problems import BackendError
 from tests.contract.calendar_contract import CalendarStoreContract, MakeStore, kinds, sync

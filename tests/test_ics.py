@@ -13,9 +13,9 @@ import pytest
 from icalendar import Calendar, Event
 
 from gmo_sync.backends.local.ics import LocalCalendar, event_uid
-from gmo_sync.core.calendar import event_spec, plan_events
 from gmo_sync.core.clock import fixed_clock
 from gmo_sync.core.model import MeetingStatus, Participant
+from gmo_sync.core.plan.calendar import event_spec, plan_events
 from gmo_sync.core.ports import EventSpec
 from gmo_sync.core.problems import BackendError
 from tests.contract.samples import ZONE, make_config, make_meeting, make_spec

@@ -17,8 +17,8 @@ import pytest
 from icalendar import Calendar, Timezone
 
 from gmo_sync.backends.local.ics import ZONES_PROPERTY, LocalCalendar, event_uid
-from gmo_sync.core.calendar import plan_events
 from gmo_sync.core.clock import fixed_clock
+from gmo_sync.core.plan.calendar import plan_events
 from gmo_sync.core.ports import EventActionKind, EventSpec
 from tests.calendar_readers import PYTHON_READERS, READS_VTIMEZONE, Times, read_icaljs, read_libical
 from tests.conftest import Invoke

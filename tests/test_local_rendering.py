@@ -25,11 +25,11 @@ from gmo_sync.backends.local.protocols import LocalProtocolStore, text_hash
 from gmo_sync.backends.local.setup import create_local_workspace
 from gmo_sync.backends.local.workbook import LocalWorkbook
 from gmo_sync.core.actions import Status
-from gmo_sync.core.protocol_step import apply_protocols
-from gmo_sync.core.protocols import plan_protocol_step, plan_protocols
+from gmo_sync.core.apply.protocols import apply_protocols
+from gmo_sync.core.plan.protocols import plan_protocol_step, plan_protocols
+from gmo_sync.core.plan.sync import plan_sync
 from gmo_sync.core.reading import parse_sheet
 from gmo_sync.core.report import RunReport
-from gmo_sync.core.sync import plan_sync
 from gmo_sync.rendering import TEMPLATE_NAMES, Body, TemplateError, compile_template, template_bytes
 from gmo_sync.rendering.engine import _ENV
 from gmo_sync.rendering.pool import cpu_count, render_many, worker_count

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
+from gmo_sync.core.plan.sync import numbering_year, plan_sync
 from gmo_sync.core.reading import parse_sheet
-from gmo_sync.core.sync import numbering_year, plan_sync
 from tests.conftest import TODAY
 from tests.memory_backends import MemorySheet
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from gmo_sync.core.model import Meeting
-from gmo_sync.core.protocols import meeting_context
+from gmo_sync.core.plan.protocols import meeting_context
 from gmo_sync.core.reading import parse_sheet
 from gmo_sync.core.seed import headers, seed_rows
 from gmo_sync.core.sheet import SheetSnapshot, TabData

@@ -15,9 +15,9 @@ from enum import StrEnum
 
 from gmo_sync.core.actions import Action, Kind, Status
 from gmo_sync.core.config import Config
+from gmo_sync.core.plan.protocols import content_hash
 from gmo_sync.core.ports import DocumentStore, ProtocolLink, StoredDocument
 from gmo_sync.core.problems import BackendError
-from gmo_sync.core.protocols import content_hash
 from gmo_sync.core.report import RunReport
 from gmo_sync.rendering import date_in_words, render_protocol
 

@@ -20,11 +20,15 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from gmo_sync.core.actions import Action, Kind, Status
-from gmo_sync.core.calendar_step import CalendarStep, apply_calendar, plan_calendar, report_plan_problems
+from gmo_sync.core.apply.calendar import CalendarStep, apply_calendar, plan_calendar, report_plan_problems
+from gmo_sync.core.apply.protocols import Progress, apply_protocols
 from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, id_key
 from gmo_sync.core.os_errors import describe_os_error
+from gmo_sync.core.plan.protocols import ProtocolAction, ProtocolStep, plan_protocol_step, plan_protocols
+from gmo_sync.core.plan.sync import CellChange, plan_sync
+from gmo_sync.core.plan.writeback import cell_writes, has_new_problems, journal_row
 from gmo_sync.core.ports import (
     CalendarStore,
     EventLinks,
@@ -35,15 +39,11 @@ from gmo_sync.core.ports import (
     StoredEvent,
 )
 from gmo_sync.core.problems import BackendError, Problem
-from gmo_sync.core.protocol_step import Progress, apply_protocols
-from gmo_sync.core.protocols import ProtocolAction, ProtocolStep, plan_protocol_step, plan_protocols
 from gmo_sync.core.reading import ParsedSheet, parse_sheet
 from gmo_sync.core.repair import apply_to_snapshot, plan_repairs
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot
-from gmo_sync.core.sync import CellChange, plan_sync
-from gmo_sync.core.writeback import cell_writes, has_new_problems, journal_row
 from gmo_sync.rendering import check_template
 from gmo_sync.rendering.budget import Limits, set_limits
 

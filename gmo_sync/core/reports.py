@@ -23,11 +23,11 @@ from gmo_sync.core.config import Config
 from gmo_sync.core.documents import DOCUMENTS, DocumentSpec, apply_documents, plan_actions, plan_documents
 from gmo_sync.core.model import Meeting
 from gmo_sync.core.people import PeopleDirectory
+from gmo_sync.core.plan.sync import plan_sync
 from gmo_sync.core.ports import DocumentStore, SheetBackend
 from gmo_sync.core.problems import BackendError, ConfigError, Problem
 from gmo_sync.core.reading import ParsedSheet, parse_sheet
 from gmo_sync.core.report import RunReport
-from gmo_sync.core.sync import plan_sync
 from gmo_sync.rendering import check_template
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 
 import pytest
 
-from gmo_sync.core.calendar import EventPlan, plan_events
+from gmo_sync.core.plan.calendar import EventPlan, plan_events
 from gmo_sync.core.ports import CalendarStore, EventAction, EventActionKind, EventOutcome, EventSpec
 from tests.contract.samples import make_spec
 

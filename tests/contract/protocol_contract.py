@@ -14,8 +14,8 @@ from typing import Protocol
 import pytest
 
 from gmo_sync.core.model import MeetingStatus
+from gmo_sync.core.plan.protocols import meeting_context
 from gmo_sync.core.ports import ProtocolStore
-from gmo_sync.core.protocols import meeting_context
 from gmo_sync.rendering import render_protocol, template_bytes
 from tests.contract.samples import make_meeting
 

@@ -12,12 +12,12 @@ from urllib.parse import unquote
 
 from gmo_sync.core.actions import NEW_DOCUMENT, NEW_EVENT, NEW_VIDEO, Action, Kind, cell_action
 from gmo_sync.core.model import id_key
+from gmo_sync.core.plan.sync import CellChange, row_anchor
 from gmo_sync.core.ports import EventLinks, ProtocolLink
 from gmo_sync.core.reading import MeetingRow, ParsedSheet
 from gmo_sync.core.report import COUNT_NAMES, RunReport
 from gmo_sync.core.schema import DECISIONS, JOURNAL, MEETINGS
 from gmo_sync.core.sheet import CellWrite
-from gmo_sync.core.sync import CellChange, row_anchor
 
 MAX_JOURNAL_TEXT = 30_000  # Excel's cell limit is 32,767 characters; Google's 50,000
 

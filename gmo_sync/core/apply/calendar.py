@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gmo_sync.core.actions import NEW_DOCUMENT, Action, Kind, Status
-from gmo_sync.core.calendar import EventPlan, event_spec, invitees, plan_events
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, MeetingStatus, id_key
+from gmo_sync.core.plan.calendar import EventPlan, event_spec, invitees, plan_events
 from gmo_sync.core.ports import (
     CalendarStore,
     EventAction,

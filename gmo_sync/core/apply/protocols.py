@@ -7,9 +7,9 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from gmo_sync.core.actions import Action, Status
 from gmo_sync.core.model import id_key
+from gmo_sync.core.plan.protocols import ProtocolAction, ProtocolPlan, ProtocolStep, pdf_action
 from gmo_sync.core.ports import ProtocolLink, ProtocolStore, StoredProtocol
 from gmo_sync.core.problems import BackendError, StepError
-from gmo_sync.core.protocols import ProtocolAction, ProtocolPlan, ProtocolStep, pdf_action
 from gmo_sync.core.report import RunReport
 from gmo_sync.core.schema import MEETINGS
 from gmo_sync.rendering import compile_template
