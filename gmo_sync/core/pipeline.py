@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from gmo_sync.core.actions import Action, Kind, Status
-from gmo_sync.core.apply.calendar import CalendarStep, apply_calendar, plan_calendar, report_plan_problems
+from gmo_sync.core.apply.calendar import apply_calendar
 from gmo_sync.core.apply.protocols import Progress, apply_protocols
 from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, id_key
 from gmo_sync.core.os_errors import describe_os_error
+from gmo_sync.core.plan.calendar import CalendarStep, plan_calendar, report_plan_problems
 from gmo_sync.core.plan.protocols import ProtocolAction, ProtocolStep, plan_protocol_step, plan_protocols
 from gmo_sync.core.plan.sync import CellChange, plan_sync
 from gmo_sync.core.plan.writeback import cell_writes, has_new_problems, journal_row
