@@ -78,3 +78,112 @@ def test_one_exception_root() -> None:
     )
     assert strays == []
     assert all(isinstance(c.exit_code, int) for c in found if issubclass(c, GmoSyncError))
+
+
+# -- the layout (issue 14): no import cycle, modules of a readable size, one home per shared word --
+
+
+def module_graph() -> dict[str, set[str]]:
+    """gmo_sync's modules and the gmo_sync modules each imports anywhere in it (TYPE_CHECKING and
+    imports inside functions included: a cycle hidden in a function is still a cycle of the design)."""
+    modules = {}
+    for path in PACKAGE.rglob("*.py"):
+        name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(".__init__")
+        modules[name] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*parts, base] if base else parts)
+                targets = [f"{base}.{alias.name}" for alias in node.names] + [base]
+            elif isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.Call) and getattr(node.func, "id", "") == "__import__" and node.args:
+                first = node.args[0]
+                targets = (
+                    [first.value] if isinstance(first, ast.Constant) and isinstance(first.value, str) else []
+                )
+            if isinstance(node, ast.ImportFrom):
+                named = [t for t in targets[:-1] if t in modules]  # «from package import module»
+                found = named or [t for t in targets[-1:] if t in modules]
+            else:
+                found = [t for t in targets if t in modules]
+            graph[name].update(t for t in found if t != name)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                other = stack.pop()
+                component.append(other)
+                if other == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_cycle() -> None:
+    graph = module_graph()
+    assert len(graph) > 40 and graph["gmo_sync.core.pipeline"]  # the graph is really read
+    assert cycles(graph) == []
+
+
+def test_the_cycle_check_sees_a_cycle() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+LONG = 400  # lines; a longer module says at its top why it is one module
+
+
+def test_long_modules_say_why_at_their_top() -> None:
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if text.count("\n") > LONG:
+            docstring = ast.get_docstring(ast.parse(text)) or ""
+            assert "one module" in docstring.lower(), f"{path}: {text.count(chr(10))} lines, no reason given"
+
+
+# Shared words and their one home: imported from there, never through another module.
+HOMES = {"id_key": "gmo_sync.core.model", "EventAction": "gmo_sync.core.ports",
+         "EventActionKind": "gmo_sync.core.ports", "EventSpec": "gmo_sync.core.ports",
+         "Backends": "gmo_sync.core.ports"}  # fmt: skip
+
+
+def test_shared_vocabulary_has_one_home() -> None:
+    import importlib
+
+    for word, home in HOMES.items():
+        assert hasattr(importlib.import_module(home), word), (word, home)
+    for path in [*PACKAGE.rglob("*.py"), *(PACKAGE.parent / "tests").rglob("*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("gmo_sync"):
+                for alias in node.names:
+                    home = HOMES.get(alias.name)
+                    assert home is None or node.module == home, f"{path}: {alias.name} from {node.module}"

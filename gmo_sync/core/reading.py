@@ -4,6 +4,11 @@ Nothing here raises for a bad row: a row that cannot be understood becomes
 problems and is left out; the other rows go on. Only a missing tab or a missing
 required header stops the run (``SheetStructureError``), because then no row can
 be read correctly.
+
+Over 400 lines, and one module on purpose: every tab is read in one pass by the same ``RowReader``
+into one ``ParsedSheet``, and the checks across tabs (the «ID заседания» of agenda, speech and decision
+rows, agenda references, responsible people) need all of it; split per tab, each part would import
+the others.
 """
 
 from __future__ import annotations

@@ -16,6 +16,11 @@ alike) and the calendar says so in ``X-GMO-SYNC-VTIMEZONE``. A file without it w
 (issue 13: Thunderbird showed meetings an hour late): its events are reported as needing an update,
 so the plan rewrites each once with a higher SEQUENCE and calendar apps take the corrected time on
 re-import.
+
+Over 400 lines, and one module on purpose: the file is read, indexed, changed and written as one unit
+by ``LocalCalendar``, and the helpers below (the quick scan, the event index, the VTIMEZONE upkeep)
+each serve one of its steps on the same parsed calendar; the zones themselves are made in
+``vtimezone.py``.
 """
 
 from __future__ import annotations
