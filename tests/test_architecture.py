@@ -167,7 +167,8 @@ def test_long_modules_say_why_at_their_top() -> None:
         text = path.read_text(encoding="utf-8")
         if text.count("\n") > LONG:
             docstring = ast.get_docstring(ast.parse(text)) or ""
-            assert "one module" in docstring.lower(), f"{path}: {text.count(chr(10))} lines, no reason given"
+            reason = "one module" in docstring.lower() or "on purpose" in docstring.lower()
+            assert reason, f"{path}: {text.count(chr(10))} lines, no reason given at its top"
 
 
 # Shared words and their one home: imported from there, never through another module.
