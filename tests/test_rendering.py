@@ -469,7 +469,7 @@ def test_rendering_is_deterministic_in_content() -> None:
 
 # --- the coordinators' guide stays true ---
 
-GUIDE = Path(__file__).resolve().parent.parent / "gmo_sync" / "rendering" / "TEMPLATES.md"
+GUIDE = Path(__file__).resolve().parent.parent / "docs" / "templates.md"
 
 
 def test_guide_lists_only_real_variables() -> None:

@@ -7,7 +7,7 @@ Run from the repository root after changing the layout, and commit the result:
 The templates are ordinary .docx files with docxtpl (Jinja) tags, so
 coordinators can also open them in Word/LibreOffice and edit them by hand;
 this script is the reproducible starting point, not the only way to edit.
-Variables are documented in gmo_sync/rendering/TEMPLATES.md.
+Variables are documented in docs/templates.md.
 """
 
 from __future__ import annotations

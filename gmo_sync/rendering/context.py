@@ -1,7 +1,7 @@
 """The variables a protocol template sees: the contract between the sheet and templates.
 
 Coordinators write templates against these names, so they are part of the
-user-facing contract (documented in Russian in ``TEMPLATES.md``); rename
+user-facing contract (documented in Russian in ``docs/templates.md``); rename
 nothing without keeping the old name.
 
 Meeting-level variables
