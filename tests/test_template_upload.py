@@ -96,8 +96,15 @@ def test_uploading_again_replaces_the_template_in_place(
     assert fake.ws.files[first_id]["version"] == "2"
     as_json = gmo_google("template", "upload", "--json", str(template))
     link = fake.ws.files[first_id]["webViewLink"]
-    assert json.loads(as_json.output) == {"command": "template upload", "template_doc_id": first_id,
-                                          "url": link, "replaced": True}  # fmt: skip
+    data = json.loads(as_json.output)
+    assert {k: data[k] for k in ("command", "dry_run", "template_doc_id", "url", "replaced")} == {
+        "command": "template upload",
+        "dry_run": False,
+        "template_doc_id": first_id,
+        "url": link,
+        "replaced": True,
+    }
+    assert [(a["kind"], a["status"]) for a in data["actions"]] == [("google.template", "done")]
 
 
 def test_a_broken_template_is_refused_before_any_upload(
@@ -128,7 +135,32 @@ def test_dry_run_changes_nothing(
     start = fake.request_count
     result = gmo_google("template", "upload", "--dry-run", str(template))
     assert result.exit_code == 0 and result.output.startswith("Пробный запуск (--dry-run)"), result.output
-    assert [e for e in fake.request_log() if e["n"] > start] == []
+    assert "заменить шаблон" in result.output  # the one init made is gmo-sync's: replaced in place
+    # it only looked: one read of the configured template, nothing written
+    assert [
+        e["api_method"] for e in fake.request_log() if e["n"] > start and e["api_method"] != "oauth2.token"
+    ] == ["drive.files.get"]
+
+
+def test_dry_run_lists_what_the_upload_does(gmo_google: GoogleInvoke, fake: FakeGoogle, three,
+                                            google_home: Path) -> None:  # fmt: skip
+    template = google_home / "шаблон.docx"
+    template.write_bytes(fake.ws.contents[google_ids()["template_doc_id"]])
+    for config_id in (google_ids()["template_doc_id"], "unknown-doc"):  # replaced in place, then a new Doc
+        if config_id == "unknown-doc":
+            text = Path("gmo-sync.toml").read_text(encoding="utf-8")
+            Path("gmo-sync.toml").write_text(
+                text.replace(google_ids()["template_doc_id"], config_id), encoding="utf-8"
+            )
+        dry = json.loads(gmo_google("template", "upload", "--dry-run", "--json", str(template)).output)
+        real = json.loads(gmo_google("template", "upload", "--json", str(template)).output)
+        assert [(a["kind"], a["target"]) for a in dry["actions"]] == [
+            (a["kind"], a["target"]) for a in real["actions"]
+        ]
+        assert {a["status"] for a in dry["actions"]} == {"planned"} and {
+            a["status"] for a in real["actions"]
+        } == {"done"}
+        assert len(real["actions"]) == (1 if real["replaced"] else 2)
 
 
 def test_a_protocols_folder_another_client_made_is_named(

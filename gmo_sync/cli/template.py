@@ -7,9 +7,10 @@ from pathlib import Path
 
 import click
 
-from gmo_sync.cli.common import common_options, config_of, dry_run_option, settings_of
+from gmo_sync.cli.common import common_options, config_of, dry_run_option, dry_run_text, settings_of
 from gmo_sync.cli.lock import workspace_lock
 from gmo_sync.cli.output import emit
+from gmo_sync.core.actions import Action, Status
 
 
 @click.group()
@@ -45,19 +46,20 @@ def upload(ctx: click.Context, docx: Path, dry_run: bool) -> None:
     settings = settings_of(ctx)
     config = config_of(settings)
     content = read_template(config, docx)  # checked (a trial render) before anything is sent
+    assert config.path is not None  # read_template checked it
     if dry_run:
-        current = config.google.template_doc_id
-        target = f"заменить шаблон {current}, если его загрузил gmo-sync, иначе создать" if current else (
-            "создать")  # fmt: skip
-        emit(f"Пробный запуск (--dry-run): ничего не изменено. План:\n  {target} Google Doc из {docx.name} "
-             f"и записать его ID в {config.path}")  # fmt: skip
+        plan, _ = install_template(config, content, docx.stem, dry_run=True)
+        actions = plan.actions(config.path)
+        emit(_json(True, actions) if settings.json else dry_run_text(actions))
         return
     with workspace_lock(config):
-        uploaded = install_template(config, content, docx.stem)
+        plan, uploaded = install_template(config, content, docx.stem)
+    assert uploaded is not None
     if settings.json:
-        summary = {"command": "template upload", "template_doc_id": uploaded.doc_id, "url": uploaded.url,
-                   "replaced": uploaded.replaced}  # fmt: skip
-        emit(json.dumps(summary, ensure_ascii=False, indent=2))
+        done = [a.with_status(Status.DONE) for a in plan.actions(config.path)]
+        emit(
+            _json(False, done, template_doc_id=uploaded.doc_id, url=uploaded.url, replaced=uploaded.replaced)
+        )
         return
     if uploaded.replaced:
         emit(f"Шаблон обновлён на месте: {uploaded.url}")
@@ -65,3 +67,13 @@ def upload(ctx: click.Context, docx: Path, dry_run: bool) -> None:
         emit(f"Шаблон загружен: {uploaded.url}")
         emit(f"google.template_doc_id = «{uploaded.doc_id}» записан в {config.path}.")
     emit("Протоколы будут обновлены по новому шаблону при следующем запуске (gmo-sync protocols или run).")
+
+
+def _json(dry_run: bool, actions: list[Action], **extra: object) -> str:
+    data = {
+        "command": "template upload",
+        "dry_run": dry_run,
+        "actions": [a.as_json() for a in actions],
+        **extra,
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2)

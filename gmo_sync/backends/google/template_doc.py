@@ -18,6 +18,7 @@ from googleapiclient.http import MediaIoBaseUpload
 from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.drive import DOCX, GOOGLE_DOC, template_cache
 from gmo_sync.backends.google.retry import error_status
+from gmo_sync.core.actions import Action, Kind
 from gmo_sync.core.config import Config
 from gmo_sync.core.problems import BackendError, ConfigError
 from gmo_sync.rendering import check_template
@@ -52,8 +53,37 @@ def read_template(config: Config, path: Path) -> bytes:
     return content
 
 
-def install_template(config: Config, content: bytes, name: str) -> UploadedTemplate:
-    """Upload the template and point ``google.template_doc_id`` at it."""
+@dataclass(frozen=True)
+class TemplatePlan:
+    """What ``template upload`` will do: replace the Doc gmo-sync made before, or make a new one."""
+
+    name: str
+    replace: str  # the template Doc replaced in place (same ID and link), or "" for a new Doc
+
+    def actions(self, config_path: Path) -> list[Action]:
+        """The plan as the actions ``--dry-run`` lists and the upload then reports done."""
+        name = f"«{self.name}»"
+        if self.replace:
+            planned = f"заменить шаблон {self.replace} на месте содержимым {name}"
+            return [Action(Kind.GOOGLE_TEMPLATE, "", self.name, planned=planned,
+                           done_text=f"шаблон {self.replace} заменён на месте")]  # fmt: skip
+        where = str(config_path)
+        return [
+            Action(Kind.GOOGLE_TEMPLATE, "", self.name, planned=f"создать Google Doc шаблона из {name}",
+                   done_text=f"создан Google Doc шаблона из {name}"),
+            Action(Kind.CONFIG_WRITE, "", where, planned=f"записать google.template_doc_id в {where}",
+                   done_text=f"google.template_doc_id записан в {where}"),
+        ]  # fmt: skip
+
+
+def plan_template(connection: GoogleConnection, current_id: str, name: str) -> TemplatePlan:
+    """Reads Drive once: is the configured template a Doc gmo-sync made (and can still see)?"""
+    return TemplatePlan(name, current_id if current_id and _is_ours(connection, current_id) else "")
+
+
+def install_template(config: Config, content: bytes, name: str, *, dry_run: bool = False) -> tuple[
+        TemplatePlan, UploadedTemplate | None]:  # fmt: skip
+    """Plan the upload; unless ``dry_run``, upload the template and point ``google.template_doc_id`` at it."""
     from gmo_sync.backends.google import connect, state_file
     from gmo_sync.core.config_file import set_value
 
@@ -61,13 +91,16 @@ def install_template(config: Config, content: bytes, name: str) -> UploadedTempl
     connection = connect(config)
     try:
         google = config.google
-        uploaded = upload_template(connection, google.protocols_folder_id, google.template_doc_id, content,
-                                   name, state_file(config).parent)  # fmt: skip
+        plan = plan_template(connection, google.template_doc_id, name)
+        if dry_run:
+            return plan, None
+        uploaded = upload_template(connection, plan, google.protocols_folder_id, content,
+                                   state_file(config).parent)  # fmt: skip
     finally:
         connection.close()
     if uploaded.doc_id != config.google.template_doc_id:
         set_value(config.path, "google", "template_doc_id", uploaded.doc_id)
-    return uploaded
+    return plan, uploaded
 
 
 @dataclass(frozen=True)
@@ -77,12 +110,13 @@ class UploadedTemplate:
     replaced: bool  # True: the Doc gmo-sync made before now holds the new template (same ID)
 
 
-def upload_template(connection: GoogleConnection, folder_id: str, current_id: str, content: bytes,
-                    name: str, cache_dir: Path) -> UploadedTemplate:  # fmt: skip
+def upload_template(connection: GoogleConnection, plan: TemplatePlan, folder_id: str, content: bytes,
+                    cache_dir: Path) -> UploadedTemplate:  # fmt: skip
     drive = connection.service("drive", "v3")
     media = MediaIoBaseUpload(io.BytesIO(content), mimetype=DOCX, resumable=False)
-    if current_id and _is_ours(connection, current_id):
-        request = drive.files().update(fileId=current_id, body={"name": name}, media_body=media,
+    name = plan.name
+    if plan.replace:
+        request = drive.files().update(fileId=plan.replace, body={"name": name}, media_body=media,
                                        fields="id,version,webViewLink", supportsAllDrives=True)  # fmt: skip
         file = connection.execute("Google Диск (шаблон протокола)", request)
         replaced = True
