@@ -67,7 +67,7 @@ def _protocol_template(config: Config, meeting: Meeting) -> Check:
     except OSError as error:
         return fail(name, f"{path} не читается ({error.strerror})", "проверьте local.template в настройках")
     except TemplateError as error:
-        return fail(name, str(error), "исправьте тег в шаблоне (см. gmo_sync/rendering/TEMPLATES.md)")
+        return fail(name, str(error), "исправьте тег в шаблоне (см. docs/templates.md)")
     return ok(name, f"{path}: пробный протокол заседания {meeting.id} собран")
 
 
