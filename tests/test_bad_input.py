@@ -32,12 +32,14 @@ from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.workbook import Workbook
 
-from gmo_sync.core.seed import SEED_ID
+from gmo_sync.core.seed import SEED_ID, seed_rows
 from tests.conftest import Invoke
+from tests.frozen import TODAY
 from tests.xlsx import column_of
 
 SEED_DOC = "2021-10-13 Протокол № 2.docx"
 WORKBOOK = "ГМО.xlsx"
+NEW_PARTICIPANT = len(seed_rows(TODAY)["Участники"]) + 2  # the row a participant added to the seed lands in
 HOSTILE_FORMULA = '=HYPERLINK("http://evil.example","клик")'
 LONG_TEXT = "Очень длинное выступление. " * 1852  # 50,004 characters
 
@@ -215,7 +217,7 @@ CORPUS: list[Mistake] = [
             "ожидается «онлайн» / «очно» / «смешанный»"),
     Mistake("invite typo", add("Участники", {"ФИО": "Иванова И.И.", "E-mail": "i@example.org",
                                               "Приглашать": "дп"}),
-            "Участники!E5", "ожидается «да» / «нет»"),
+            f"Участники!E{NEW_PARTICIPANT}", "ожидается «да» / «нет»"),
     Mistake("decision status typo", seed_child("Решения", Решение="Провести семинар", Статус="выполенно"),
             "Решения!F5", "Может быть, «выполнено»?"),
     Mistake("topic blank", new_meeting(Тема=None), "Заседания!H4", "не заполнено «Тема»"),
@@ -285,10 +287,11 @@ CORPUS: list[Mistake] = [
     Mistake("deadline in words", seed_child("Решения", Решение="…", Срок="когда-нибудь"), "Решения!E5",
             "найдено «когда-нибудь», ожидается срок"),
     Mistake("invite without e-mail", add("Участники", {"ФИО": "Иванова И.И.", "Приглашать": "да"}),
-            "Участники!D5", "e-mail не указан, а для приглашения нужен адрес e-mail"),
+            f"Участники!D{NEW_PARTICIPANT}", "e-mail не указан, а для приглашения нужен адрес e-mail"),
     Mistake("invite with a broken e-mail", add("Участники", {"ФИО": "Иванова И.И.", "Приглашать": "да",
                                                              "E-mail": "ivanova(at)example.org"}),
-            "Участники!D5", "найдено «ivanova(at)example.org», а для приглашения нужен адрес e-mail"),
+            f"Участники!D{NEW_PARTICIPANT}",
+            "найдено «ivanova(at)example.org», а для приглашения нужен адрес e-mail"),
     fine("participant without e-mail", add("Участники", {"ФИО": "Иванова И.И.", "Должность": "методист"})),
     fine("two-digit year", new_meeting(Дата="17.11.21")),
 ]  # fmt: skip

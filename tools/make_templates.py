@@ -315,11 +315,18 @@ def make_gost() -> DocumentObject:
     control(doc, "{%p if секретарь %}")
     para(doc, "Секретарь – {{ секретарь }}", align=JUSTIFY)
     control(doc, "{%p endif %}")
+    # ГОСТ Р 7.0.97, п. 5.24: names of those present; above 15, their number and a list attached.
     para(
         doc,
-        "Присутствовали: {{ присутствовало_человек or '—' }}{% if участники %} ({{ участники }}){% endif %}",
+        "Присутствовали: {% if список_прилагается %}{{ присутствовало_человек }} (список прилагается)"
+        "{% elif присутствовали %}{{ присутствовали_кратко }}"
+        "{% else %}{{ присутствовало_человек or '—' }}{% if участники %} ({{ участники }}){% endif %}"
+        "{% endif %}",
         align=JUSTIFY,
     )
+    control(doc, "{%p if отсутствовали %}")
+    para(doc, "Отсутствовали: {{ отсутствовали_кратко }}", align=JUSTIFY)
+    control(doc, "{%p endif %}")
 
     para(doc, [("ПОВЕСТКА ДНЯ:", True)], before=12, after=6, keep_next=True)
     control(doc, "{%p for п in повестка %}")
@@ -363,6 +370,23 @@ def make_gost() -> DocumentObject:
         row.height = Mm(14)
     set_widths(signatures, [55, 50, 60])
     keep_together(signatures)
+
+    control(doc, "{%p if список_прилагается %}")
+    appendix = para(doc, "Приложение к протоколу от {{ дата }} № {{ номер_протокола }}", align=RIGHT,
+                    after=18)  # fmt: skip
+    appendix.paragraph_format.page_break_before = True
+    para(doc, [("СПИСОК", True)], align=CENTER)
+    para(doc, [("присутствовавших на заседании", True)], align=CENTER, after=12)
+    control(doc, "{%p for ч in присутствовали %}")
+    para(
+        doc,
+        "{{ loop.index }}. {{ ч.фио }}{% if ч.должность %}, {{ ч.должность }}{% endif %}"
+        "{% if ч.организация %}, {{ ч.организация }}{% endif %}",
+        hanging=Cm(0.75),
+        align=JUSTIFY,
+    )
+    control(doc, "{%p endfor %}")
+    control(doc, "{%p endif %}")
     return doc
 
 

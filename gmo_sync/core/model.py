@@ -37,6 +37,14 @@ class DecisionStatus(StrEnum):
     OVERDUE = "просрочено"
 
 
+class Mark(StrEnum):
+    """«Отметка» on the «Присутствие» tab."""
+
+    PRESENT = "присутствовал"
+    ABSENT = "отсутствовал"
+    EXCUSED = "по уважительной причине"
+
+
 @dataclass(frozen=True)
 class Deadline:
     """A decision's «Срок»: a date, or an open-ended wording («постоянно»)."""
@@ -89,6 +97,47 @@ class Participant:
 
 
 @dataclass(frozen=True)
+class AttendanceMark:
+    """One row of «Присутствие»: a person's mark for a meeting.
+
+    ``participant`` is the «Участники» row the name was matched to. A name that
+    matches nobody is reported but still counted, as typed: a guest was there all
+    the same, and dropping the mark would make the count wrong.
+    """
+
+    meeting_id: str
+    name: str
+    mark: Mark
+    row: int
+    participant: Participant | None = None
+
+
+@dataclass(frozen=True)
+class AcademicYear:
+    """One row of the optional «Год» tab: the year's theme, aim and tasks for the work plan."""
+
+    start: int  # 2026 for «2026/27»
+    theme: str
+    aim: str
+    tasks: str
+    row: int
+
+    @property
+    def label(self) -> str:
+        return academic_year_label(self.start)
+
+
+def academic_year_label(start: int) -> str:
+    """«2026/27»: how Russian schools write an academic year."""
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def academic_year_of(date: dt.date) -> int:
+    """The academic year (1 September – 31 August) a date falls in, by its first calendar year."""
+    return date.year if date.month >= 9 else date.year - 1
+
+
+@dataclass(frozen=True)
 class Meeting:
     """One row of «Заседания», parsed.
 
@@ -118,6 +167,22 @@ class Meeting:
     agenda: tuple[AgendaItem, ...] = ()
     speeches: tuple[Speech, ...] = ()
     decisions: tuple[Decision, ...] = ()
+    marks: tuple[AttendanceMark, ...] = ()  # from «Присутствие», in sheet order
+
+    @property
+    def present(self) -> tuple[AttendanceMark, ...]:
+        return tuple(m for m in self.marks if m.mark == Mark.PRESENT)
+
+    @property
+    def present_count(self) -> int | None:
+        """«Присутствовало» as typed; when blank, the number of «присутствовал» marks (None: neither).
+
+        The tool never writes the cell (it is the coordinators'): a blank cell simply means
+        «count the marks», so marks added later keep the count right without a write.
+        """
+        if self.attendance is not None:
+            return self.attendance
+        return len(self.present) if self.present else None
 
     @property
     def is_online(self) -> bool:

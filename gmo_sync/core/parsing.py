@@ -250,3 +250,23 @@ def parse_deadline(value: CellValue) -> tuple[dt.date | None, str]:
             f"месяц («декабрь 2021») или «постоянно»"
         ) from None
     return date, date.strftime("%d.%m.%Y")
+
+
+# «2026/27», «2026/2027», «2026-2027», «2026–27 учебный год», «2026/27 уч. г.»
+_ACADEMIC_YEAR = re.compile(r"^(\d{4})\s*[/\-–—]\s*(\d{2}|\d{4})$")
+_YEAR_WORDS = re.compile(r"\s*(?:учебный|уч\.?)\s*(?:год|г\.?)\s*$")
+ACADEMIC_YEAR_EXAMPLE = "учебный год, например 2026/27"
+
+
+def parse_academic_year(value: CellValue) -> int:
+    """An academic year, as its first calendar year: «2026/27» → 2026. The two years must follow."""
+    # A bare «2026» is refused: it may mean 2025/26 as well as 2026/27.
+    text = _YEAR_WORDS.sub("", normalize_text(display_text(value)))
+    m = _ACADEMIC_YEAR.match(text)
+    if m:
+        start, end = int(m[1]), int(m[2])
+        if end == (start + 1) % (100 if len(m[2]) == 2 else 10_000):
+            return start
+        raise ParseError(f"найдено {shown(value)}: годы должны идти подряд, ожидается "
+                         f"{start}/{(start + 1) % 100:02d}")  # fmt: skip
+    raise ParseError(f"найдено {shown(value)}, ожидается {ACADEMIC_YEAR_EXAMPLE} или 2026/2027")

@@ -18,9 +18,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from gmo_sync.core import parsing
+from gmo_sync.core import attendance, parsing
 from gmo_sync.core.model import (
+    AcademicYear,
     AgendaItem,
+    AttendanceMark,
     Deadline,
     Decision,
     DecisionStatus,
@@ -29,6 +31,7 @@ from gmo_sync.core.model import (
     MeetingStatus,
     Participant,
     Speech,
+    academic_year_label,
     id_key,
 )
 from gmo_sync.core.parsing import CellValue, ParseError, is_blank
@@ -36,6 +39,7 @@ from gmo_sync.core.people import PeopleDirectory, responsible_problems, split_na
 from gmo_sync.core.problems import Problem, SheetStructureError
 from gmo_sync.core.schema import (
     AGENDA,
+    ATTENDANCE,
     DECISIONS,
     FORMAT_SYNONYMS,
     JOURNAL,
@@ -43,6 +47,7 @@ from gmo_sync.core.schema import (
     PARTICIPANTS,
     SPEECHES,
     TABS,
+    YEAR,
     ColumnMap,
     Tab,
     find_tab,
@@ -85,6 +90,7 @@ class ParsedSheet:
     meeting_rows: list[MeetingRow] = field(default_factory=list)
     decision_rows: list[DecisionRow] = field(default_factory=list)
     participants: list[Participant] = field(default_factory=list)
+    years: list[AcademicYear] = field(default_factory=list)  # the optional «Год» tab
     problems: list[Problem] = field(default_factory=list)
     journal_problems: set[str] = field(default_factory=set)  # problem lines already logged
     by_id: dict[str, MeetingRow] = field(default_factory=dict)  # id_key → its row (the first, if repeated)
@@ -167,9 +173,9 @@ def parse_sheet(snapshot: SheetSnapshot, today: dt.date) -> ParsedSheet:
     _read_meetings(sheet, today)
     # One index, built once: every child row finds its meeting by key, never by a scan of the meetings.
     sheet.by_id = {id_key(r.id): r for r in sheet.meeting_rows if r.id and not r.duplicate}
-    agenda = _read_children(sheet, AGENDA, _agenda_item)
-    speeches = _read_children(sheet, SPEECHES, _speech)
-    decisions = _read_children(sheet, DECISIONS, lambda r, mid: _decision(r, mid, sheet, today))
+    agenda = read_children(sheet, AGENDA, _agenda_item)
+    speeches = read_children(sheet, SPEECHES, _speech)
+    decisions = read_children(sheet, DECISIONS, lambda r, mid: _decision(r, mid, sheet, today))
     _check_numbers(sheet, AGENDA, agenda)
     _check_numbers(sheet, SPEECHES, speeches)
     _check_numbers(sheet, DECISIONS, decisions)
@@ -187,6 +193,8 @@ def parse_sheet(snapshot: SheetSnapshot, today: dt.date) -> ParsedSheet:
             decisions=tuple(sorted(decisions.get(key, []), key=lambda d: d.number)),
         )
     _read_participants(sheet)
+    _read_marks(sheet)
+    _read_years(sheet)
     _check_responsible(sheet)
     _read_journal(sheet)
     return sheet
@@ -202,6 +210,11 @@ def _locate_tabs(
     tabs: dict[str, TabData] = {}
     for tab in TABS:
         name = find_tab(names, tab)
+        if name is None and tab.optional:
+            # A sheet made before the tab existed: read it as an empty tab with the declared headers.
+            name = tab.name
+            empty = TabData(name, [[c.header for c in tab.columns]])
+            snapshot = SheetSnapshot({**snapshot.tabs, name: empty})
         if name is None:
             structural.append(Problem(tab.name, f"нет листа «{tab.name}»"))
             continue
@@ -333,7 +346,7 @@ def _plain(value: CellValue | Formula) -> CellValue:
     return None if isinstance(value, Formula) else value
 
 
-def _read_children(
+def read_children(
     sheet: ParsedSheet, tab: Tab, build: Callable[[RowReader, str], Any]
 ) -> dict[str, list[Any]]:
     result: dict[str, list[Any]] = {}
@@ -486,6 +499,52 @@ def _read_participants(sheet: ParsedSheet) -> None:
                     tuple(split_names(reader.text("groups"))),
                 )
             )
+
+
+def _read_marks(sheet: ParsedSheet) -> None:
+    """«Присутствие»: each meeting gets its marks; what does not add up is reported (``core.attendance``)."""
+    directory = PeopleDirectory(sheet.participants)
+    columns = sheet.columns[ATTENDANCE.name]
+
+    def mark(reader: RowReader, meeting_id: str) -> AttendanceMark | None:
+        name = reader.text("name")
+        if not name:
+            reader.fail("name", "не заполнено «ФИО»")
+        value = reader.parsed("mark", attendance.parse_mark, required=True)
+        if reader.failed:
+            return None
+        counts, person, problems = attendance.match_person(name, columns.ref("name", reader.row), directory)
+        reader.problems.extend(problems)
+        return AttendanceMark(meeting_id, name, value, reader.row, person) if counts else None
+
+    marks = read_children(sheet, ATTENDANCE, mark)
+    for meeting_row in sheet.meeting_rows:
+        if meeting_row.meeting is not None:
+            kept, repeats = attendance.without_repeats(
+                marks.get(id_key(meeting_row.id), []), lambda row: columns.ref("name", row)
+            )
+            sheet.problems.extend(repeats)
+            meeting_row.meeting = replace(meeting_row.meeting, marks=tuple(kept))
+            place = sheet.columns[MEETINGS.name].ref("attendance", meeting_row.row)
+            sheet.problems.extend(attendance.count_problems(meeting_row.meeting, place))
+
+
+def _read_years(sheet: ParsedSheet) -> None:
+    """The optional «Год» tab; a year given twice: the first row counts, the repeat is reported."""
+    seen: dict[int, int] = {}
+    for reader in data_rows(sheet, YEAR):
+        start = reader.parsed("year", parsing.parse_academic_year, required=True)
+        if start is None:
+            continue
+        if start in seen:
+            label, first = academic_year_label(start), seen[start]
+            message = f"{YEAR.name}: {label} уже есть в строке {first}; используется та строка"
+            reader.problems.append(Problem(reader.columns.ref("year", reader.row), message))
+            continue
+        seen[start] = reader.row
+        sheet.years.append(
+            AcademicYear(start, reader.text("theme"), reader.text("aim"), reader.text("tasks"), reader.row)
+        )
 
 
 def _check_responsible(sheet: ParsedSheet) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from gmo_sync.core.model import DecisionStatus, Format, MeetingStatus
+from gmo_sync.core.model import DecisionStatus, Format, Mark, MeetingStatus
 from gmo_sync.core.parsing import YES_NO_CHOICES, normalize_text
 from gmo_sync.core.problems import Problem, cell_ref
 
@@ -32,6 +32,9 @@ class Column:
 class Tab:
     name: str
     columns: tuple[Column, ...]
+    # An optional tab may be absent (a sheet made before it existed): it reads as empty.
+    # ``init`` still creates it, so coordinators see where such data goes.
+    optional: bool = False
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
@@ -103,6 +106,25 @@ PARTICIPANTS = Tab(
         Column("Группы", "groups", required=False),
     ),
 )
+ATTENDANCE = Tab(
+    "Присутствие",
+    (
+        Column("ID заседания", "meeting_id"),
+        Column("ФИО", "name"),
+        Column("Отметка", "mark", choices=_values(Mark)),
+    ),
+    optional=True,
+)
+YEAR = Tab(
+    "Год",
+    (
+        Column("Учебный год", "year"),
+        Column("Тема", "theme", required=False),
+        Column("Цель", "aim", required=False),
+        Column("Задачи", "tasks", required=False),
+    ),
+    optional=True,
+)
 JOURNAL = Tab(
     "Журнал",
     (
@@ -113,7 +135,7 @@ JOURNAL = Tab(
     ),
 )
 
-TABS: tuple[Tab, ...] = (MEETINGS, AGENDA, SPEECHES, DECISIONS, PARTICIPANTS, JOURNAL)
+TABS: tuple[Tab, ...] = (MEETINGS, AGENDA, SPEECHES, DECISIONS, PARTICIPANTS, ATTENDANCE, YEAR, JOURNAL)
 
 FORMAT_SYNONYMS = {
     "онлайн": "онлайн", "online": "онлайн", "дистанционно": "онлайн", "дистанционный": "онлайн",

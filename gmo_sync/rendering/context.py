@@ -37,8 +37,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from gmo_sync.core.model import Decision, Meeting, Speech
-from gmo_sync.rendering.words import city_genitive, date_in_words, people_count, signature_name
+from gmo_sync.core.model import AttendanceMark, Decision, Mark, Meeting, Speech
+from gmo_sync.core.parsing import normalize_text
+from gmo_sync.rendering.words import (
+    city_genitive,
+    date_in_words,
+    people_count,
+    signature_name,
+    surname_initials,
+)
 
 __all__ = ["protocol_context", "variable_name"]
 
@@ -121,6 +128,40 @@ def _lists(meeting: Meeting) -> dict[str, object]:
     }
 
 
+LIST_ATTACHED_ABOVE = 15  # ГОСТ Р 7.0.97-2016, п. 5.24: more present than this → «список прилагается»
+
+
+def person(mark: AttendanceMark) -> dict[str, object]:
+    """A mark's person as templates see them: the «Участники» row when the name was matched."""
+    who = mark.participant
+    full = who.name if who else mark.name
+    return {
+        "фио": full,
+        "фио_кратко": surname_initials(full),
+        "должность": who.position if who else "",
+        "организация": who.organisation if who else "",
+        "причина": "по уважительной причине" if mark.mark == Mark.EXCUSED else "",
+    }
+
+
+def _alphabetical(people: list[dict[str, object]]) -> list[dict[str, object]]:
+    return sorted(people, key=lambda p: normalize_text(str(p["фио_кратко"])))
+
+
+def _attendance(meeting: Meeting) -> dict[str, object]:
+    present = _alphabetical([person(m) for m in meeting.marks if m.mark == Mark.PRESENT])
+    absent = _alphabetical([person(m) for m in meeting.marks if m.mark != Mark.PRESENT])
+    return {
+        "присутствовали": present,
+        "отсутствовали": absent,
+        "присутствовали_кратко": ", ".join(str(p["фио_кратко"]) for p in present),
+        "отсутствовали_кратко": ", ".join(
+            f"{p['фио_кратко']} ({p['причина']})" if p["причина"] else str(p["фио_кратко"]) for p in absent
+        ),
+        "список_прилагается": len(present) > LIST_ATTACHED_ABOVE,
+    }
+
+
 def protocol_context(meeting: Meeting, *, organisation: str, city: str) -> dict[str, object]:
     """Build the template variables for ``meeting`` (see the module docstring for the list)."""
     context: dict[str, object] = {}
@@ -131,7 +172,7 @@ def protocol_context(meeting: Meeting, *, organisation: str, city: str) -> dict[
     context["столбцы"] = dict(meeting.extra)
 
     start, end = _time(meeting.start), _time(meeting.end)
-    present = meeting.attendance
+    present = meeting.present_count
     context.update(
         {
             "id": meeting.id,
@@ -159,4 +200,5 @@ def protocol_context(meeting: Meeting, *, organisation: str, city: str) -> dict[
         }
     )
     context.update(_lists(meeting))
+    context.update(_attendance(meeting))
     return context

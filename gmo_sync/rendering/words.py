@@ -13,7 +13,7 @@ from functools import lru_cache
 from babel.core import Locale
 from babel.dates import format_date
 
-__all__ = ["city_genitive", "date_in_words", "people_count", "plural", "signature_name"]
+__all__ = ["city_genitive", "date_in_words", "people_count", "plural", "signature_name", "surname_initials"]
 
 
 @lru_cache(maxsize=1)
@@ -87,4 +87,18 @@ def signature_name(person: str) -> str:
         return f"{initials} {m['surname']}"
     if m := _FULL_NAME.match(name):
         return f"{m['name'][0]}.{m['patronymic'][0]}. {m['surname']}"
+    return name
+
+
+def surname_initials(person: str) -> str:
+    """«Фамилия И.О.», the form of lists of those present: «Попыхова Татьяна Юрьевна» → «Попыхова Т.Ю.».
+
+    Text that is not a full name or already this form is returned as typed (without a position).
+    """
+    name = person.split(",", 1)[0].strip()
+    if m := _SURNAME_INITIALS.match(name):
+        initials = re.sub(r"\s+", "", m["initials"])
+        return f"{m['surname']} {initials}"
+    if m := _FULL_NAME.match(name):
+        return f"{m['surname']} {m['name'][0]}.{m['patronymic'][0]}."
     return name
