@@ -13,6 +13,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "gmo_sync"
 CONFINED = {
     "click": "gmo_sync/cli",
     "docxtpl": "gmo_sync/rendering",
+    "matplotlib": "gmo_sync/rendering",
     "jinja2": "gmo_sync/rendering",
     "openpyxl": "gmo_sync/backends/local",
     "icalendar": "gmo_sync/backends/local",

@@ -481,7 +481,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, default=OUT_DIR, help="output folder (default: %(default)s)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
-    for name, make in (("default", make_default), ("gost", make_gost), ("decisions", make_decisions)):
+    from year_templates import YEAR_TEMPLATES  # the year's documents; it imports this module's helpers
+
+    makers = (("default", make_default), ("gost", make_gost), ("decisions", make_decisions), *YEAR_TEMPLATES)
+    for name, make in makers:
         path = args.out / f"{name}.docx"
         path.write_bytes(stable_bytes(make()))
         print(path)

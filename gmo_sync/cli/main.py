@@ -186,3 +186,4 @@ cli.add_command(__import__("gmo_sync.cli.report", fromlist=["report"]).report)
 cli.add_command(__import__("gmo_sync.cli.auth", fromlist=["auth"]).auth)
 cli.add_command(__import__("gmo_sync.cli.template", fromlist=["template"]).template)
 cli.add_command(__import__("gmo_sync.cli.doctor", fromlist=["doctor"]).doctor)
+cli.add_command(__import__("gmo_sync.cli.year_reports", fromlist=["report"]).report)  # attendance, plan, year

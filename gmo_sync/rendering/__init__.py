@@ -14,7 +14,14 @@ from gmo_sync.rendering.context import protocol_context, variable_name
 from gmo_sync.rendering.engine import check_template, compile_template, render_protocol, template_fingerprint
 from gmo_sync.rendering.errors import TemplateError
 from gmo_sync.rendering.shipped import DOCUMENT_TEMPLATES, TEMPLATE_NAMES, template_bytes, template_path
-from gmo_sync.rendering.words import date_in_words, people_count, plural, signature_name
+from gmo_sync.rendering.words import (
+    date_in_words,
+    month_name,
+    people_count,
+    plural,
+    signature_name,
+    surname_initials,
+)
 
 __all__ = [
     "DOCUMENT_TEMPLATES",
@@ -26,12 +33,14 @@ __all__ = [
     "check_template",
     "compile_template",
     "date_in_words",
+    "month_name",
     "paragraphs_hash",
     "people_count",
     "plural",
     "protocol_context",
     "render_protocol",
     "signature_name",
+    "surname_initials",
     "template_bytes",
     "template_fingerprint",
     "template_path",

@@ -6,11 +6,17 @@ and nothing else) with autoescaping on, so text from cells — ``<``, ``&``,
 
 Speed: a template is compiled once (``compile_template``, see ``compiled.py``) and
 then renders every protocol of a run; ``render_protocol`` is the one-document form.
+
+Pictures: a context holding charts (``charts.Picture``, the year report) is rendered
+by docxtpl itself, which adds each image as a part with its relationship; the
+compiled path writes a fixed set of parts and cannot. Such a document is made once,
+so speed does not matter there.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 import threading
 from collections import OrderedDict
@@ -18,10 +24,13 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
+from docx.shared import Mm
+from docxtpl import DocxTemplate, InlineImage
 
-from gmo_sync.rendering.budget import BudgetedSandbox
-from gmo_sync.rendering.compiled import CompiledTemplate, Stamp
-from gmo_sync.rendering.errors import TemplateError
+from gmo_sync.rendering.budget import BudgetedSandbox, rendering
+from gmo_sync.rendering.charts import Picture
+from gmo_sync.rendering.compiled import CompiledTemplate, Stamp, paragraphs_hash
+from gmo_sync.rendering.errors import TemplateError, describe_jinja_error
 
 __all__ = [
     "CompiledTemplate",
@@ -107,7 +116,36 @@ def render_protocol(
     as empty text, so a template may name a column the sheet does not have.
     ``stamp`` sets core properties computed from the rendered text.
     """
-    return compile_template(template, template_name=template_name).render(context, stamp)
+    compiled = compile_template(template, template_name=template_name)  # also: a broken template fails here
+    if any(isinstance(value, Picture) for value in context.values()):
+        return _render_with_pictures(_load(template), context, template_name, stamp)
+    return compiled.render(context, stamp)
+
+
+# python-docx's names of the core properties a ``Stamp`` may set
+_CORE_ATTRIBUTES = {"contentStatus": "content_status", "lastModifiedBy": "last_modified_by"}
+
+
+def _render_with_pictures(
+    source: bytes, context: Mapping[str, object], template_name: str, stamp: Stamp | None
+) -> bytes:
+    doc = DocxTemplate(io.BytesIO(source))
+    data = {
+        key: InlineImage(doc, io.BytesIO(value.png), width=Mm(value.width_mm)) if isinstance(value, Picture)
+        else value
+        for key, value in context.items()
+    }  # fmt: skip
+    try:
+        with rendering():  # the same budget as every other render
+            doc.render(data, jinja_env=_ENV)
+    except jinja2.TemplateError as exc:
+        raise describe_jinja_error(exc, template_name, "") from exc
+    if stamp is not None:
+        for prop, value in stamp(paragraphs_hash(doc.docx.element)).items():
+            setattr(doc.docx.core_properties, _CORE_ATTRIBUTES.get(prop, prop), value)
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()
 
 
 def check_template(template: Path | bytes, *, template_name: str) -> None:

@@ -13,7 +13,15 @@ from functools import lru_cache
 from babel.core import Locale
 from babel.dates import format_date
 
-__all__ = ["city_genitive", "date_in_words", "people_count", "plural", "signature_name", "surname_initials"]
+__all__ = [
+    "city_genitive",
+    "date_in_words",
+    "month_name",
+    "people_count",
+    "plural",
+    "signature_name",
+    "surname_initials",
+]
 
 
 @lru_cache(maxsize=1)
@@ -25,6 +33,11 @@ def date_in_words(date: dt.date) -> str:
     """``13 октября 2021 г.`` — the form official Russian documents use."""
     # "MMMM" in a format pattern is the genitive ("format") month name in CLDR.
     return f"{format_date(date, 'd MMMM y', locale=_ru())} г."
+
+
+def month_name(date: dt.date) -> str:
+    """«октябрь»: the month on its own (CLDR's stand-alone form), as a work plan's «Месяц» column has it."""
+    return format_date(date, "LLLL", locale=_ru())
 
 
 def plural(n: int | float, one: str, few: str, many: str) -> str:
