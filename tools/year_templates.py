@@ -138,10 +138,10 @@ def make_plan() -> DocumentObject:
     para(doc, [("ПЛАН РАБОТЫ", True)], align=CENTER, before=6, size=14)
     para(doc, [("на {{ учебный_год }} учебный год", True)], align=CENTER, after=12)
     control(doc, "{%p if тема_года %}")
-    para(doc, [("Методическая тема: ", True), "{{ тема_года }}"], align=JUSTIFY, after=3)
+    para(doc, [("Методическая тема: ", True), "{{ тема_года }}"], after=3)
     control(doc, "{%p endif %}")
     control(doc, "{%p if цель %}")
-    para(doc, [("Цель: ", True), "{{ цель }}"], align=JUSTIFY, after=3)
+    para(doc, [("Цель: ", True), "{{ цель }}"], after=3)
     control(doc, "{%p endif %}")
     control(doc, "{%p if задачи %}")
     para(doc, [("Задачи:", True)], keep_next=True)
@@ -199,10 +199,10 @@ def make_year() -> DocumentObject:
     para(doc, [("АНАЛИЗ РАБОТЫ", True)], align=CENTER, size=14)
     para(doc, [("методического объединения за {{ учебный_год }} учебный год", True)], align=CENTER, after=12)
     control(doc, "{%p if тема_года %}")
-    para(doc, [("Методическая тема: ", True), "{{ тема_года }}"], align=JUSTIFY, after=3)
+    para(doc, [("Методическая тема: ", True), "{{ тема_года }}"], after=3)
     control(doc, "{%p endif %}")
     control(doc, "{%p if цель %}")
-    para(doc, [("Цель: ", True), "{{ цель }}"], align=JUSTIFY, after=3)
+    para(doc, [("Цель: ", True), "{{ цель }}"], after=3)
     control(doc, "{%p endif %}")
     control(doc, "{%p if задачи %}")
     para(doc, [("Задачи:", True)], keep_next=True)
@@ -222,8 +222,9 @@ def make_year() -> DocumentObject:
     table = grid(doc, ["№", "Дата", "Протокол", "Тема", "Формат", "Статус", "Человек"], 4,
                  [8, 21, 21, 56, 19, 21, 19])  # fmt: skip
     loop_row(table, 1, "{%tr for з in заседания %}")
-    fill_row(table, 2, ["{{ з.номер }}", "{{ з.дата }}", "{% if з.номер_протокола %}№ {{ з.номер_протокола }}"
-                        "{% endif %}", "{{ з.тема }}", "{{ з.формат }}", "{{ з.статус }}", "{{ з.присутствовало }}"],
+    protocol = "{% if з.номер_протокола %}№ {{ з.номер_протокола }}{% endif %}"
+    fill_row(table, 2, ["{{ з.номер }}", "{{ з.дата }}", protocol, "{{ з.тема }}", "{{ з.формат }}",
+                        "{{ з.статус }}", "{{ з.присутствовало }}"],
              [CENTER, CENTER, CENTER, LEFT, CENTER, CENTER, CENTER])  # fmt: skip
     loop_row(table, 3, "{%tr endfor %}")
     small_text(table, 10)
@@ -239,8 +240,9 @@ def make_year() -> DocumentObject:
     para(doc, "Посещаемость участников (по листу «Присутствие»):", first_line=INDENT, after=6, keep_next=True)
     table = grid(doc, ["№", "ФИО", "Должность", "Присутствие", "%"], 4, [9, 55, 58, 28, 15])
     loop_row(table, 1, "{%tr for ч in посещаемость_участников %}")
-    fill_row(table, 2, ["{{ ч.номер }}", "{{ ч.фио }}", "{{ ч.должность }}", "{{ ч.присутствовал }} из {{ ч.из }}",
-                        "{{ ч.процент }}"], [CENTER, LEFT, LEFT, CENTER, CENTER])  # fmt: skip
+    fill_row(table, 2, ["{{ ч.номер }}", "{{ ч.фио }}", "{{ ч.должность }}",
+                        "{{ ч.присутствовал }} из {{ ч.из }}", "{{ ч.процент }}"],
+             [CENTER, LEFT, LEFT, CENTER, CENTER])  # fmt: skip
     loop_row(table, 3, "{%tr endfor %}")
     small_text(table, 10)
     control(doc, "{%p endif %}")

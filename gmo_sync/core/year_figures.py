@@ -39,6 +39,7 @@ class DecisionOutcome:
     IN_PROGRESS = "в работе"
     OVERDUE = "просрочено"
     ORDER = (ON_TIME, LATE, DONE_UNDATED, IN_PROGRESS, OVERDUE)
+    DONE = (ON_TIME, LATE, DONE_UNDATED)
 
 
 @dataclass

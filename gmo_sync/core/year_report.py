@@ -64,7 +64,7 @@ def decisions_chart(figures: YearFigures) -> Picture | None:
 
 def figures_context(figures: YearFigures) -> dict[str, object]:
     counts = figures.outcome_counts()
-    done = counts[DecisionOutcome.ON_TIME] + counts[DecisionOutcome.LATE] + counts[DecisionOutcome.DONE_UNDATED]
+    done = sum(counts[o] for o in DecisionOutcome.DONE)
     known = [n for _, n in figures.attendance if n is not None]
     return {
         "заседаний_всего": len(figures.meetings),
@@ -87,16 +87,8 @@ def figures_context(figures: YearFigures) -> dict[str, object]:
             }
             for n, m in enumerate(figures.meetings, 1)
         ],
-        "посещаемость_участников": [
-            {"номер": n, "фио": p.name, "должность": p.participant.position if p.participant else "",
-             "присутствовал": p.present, "из": p.marked, "процент": p.percent}
-            for n, p in enumerate(figures.people, 1)
-        ],  # fmt: skip
-        "докладчики": [
-            {"номер": n, "фио": s.name, "организация": s.participant.organisation if s.participant else "",
-             "заседаний": s.meetings}
-            for n, s in enumerate(figures.speakers, 1)
-        ],  # fmt: skip
+        "посещаемость_участников": _people(figures),
+        "докладчики": _speakers(figures),
         "число_докладчиков": len(figures.speakers),
         "организации": [{"организация": o, "человек": n} for o, n in figures.organisations],
         "число_организаций": len(figures.organisations),
@@ -109,15 +101,50 @@ def figures_context(figures: YearFigures) -> dict[str, object]:
             "в_работе": counts[DecisionOutcome.IN_PROGRESS],
             "просрочено": counts[DecisionOutcome.OVERDUE],
         },
-        "решения_невыполненные": [
-            {"протокол": f"№ {m.protocol_number} от {m.date:%d.%m.%Y}" if m.protocol_number else
-                         m.date.strftime("%d.%m.%Y"),
-             "решение": d.text, "ответственный": d.responsible,
-             "срок": d.deadline.text if d.deadline else "", "состояние": outcome}
-            for m, d, outcome in figures.decisions
-            if outcome in (DecisionOutcome.OVERDUE, DecisionOutcome.IN_PROGRESS)
-        ],  # fmt: skip
+        "решения_невыполненные": _open_decisions(figures),
     }
+
+
+def _people(figures: YearFigures) -> list[dict[str, object]]:
+    return [
+        {
+            "номер": n,
+            "фио": p.name,
+            "должность": p.participant.position if p.participant else "",
+            "присутствовал": p.present,
+            "из": p.marked,
+            "процент": p.percent,
+        }
+        for n, p in enumerate(figures.people, 1)
+    ]
+
+
+def _speakers(figures: YearFigures) -> list[dict[str, object]]:
+    return [
+        {
+            "номер": n,
+            "фио": s.name,
+            "организация": s.participant.organisation if s.participant else "",
+            "заседаний": s.meetings,
+        }
+        for n, s in enumerate(figures.speakers, 1)
+    ]
+
+
+def _open_decisions(figures: YearFigures) -> list[dict[str, object]]:
+    rows = []
+    for meeting, decision, outcome in figures.decisions:
+        if outcome not in (DecisionOutcome.OVERDUE, DecisionOutcome.IN_PROGRESS):
+            continue
+        number = meeting.protocol_number
+        rows.append({
+            "протокол": f"№ {number} от {meeting.date:%d.%m.%Y}" if number else f"{meeting.date:%d.%m.%Y}",
+            "решение": decision.text,
+            "ответственный": decision.responsible,
+            "срок": decision.deadline.text if decision.deadline else "",
+            "состояние": outcome,
+        })  # fmt: skip
+    return rows
 
 
 def build_year(request: DocumentRequest, start: int) -> list[DocumentSpec]:
