@@ -383,7 +383,6 @@ def make_gost() -> DocumentObject:
         "{{ loop.index }}. {{ ч.фио }}{% if ч.должность %}, {{ ч.должность }}{% endif %}"
         "{% if ч.организация %}, {{ ч.организация }}{% endif %}",
         hanging=Cm(0.75),
-        align=JUSTIFY,
     )
     control(doc, "{%p endfor %}")
     control(doc, "{%p endif %}")
