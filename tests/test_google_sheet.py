@@ -98,7 +98,9 @@ def test_init_lays_out_tabs_headers_frozen_rows_dropdowns_protection_and_highlig
     dropdowns = {("Заседания", "Формат"): ["онлайн", "очно", "смешанный"],
                  ("Заседания", "Статус"): ["запланировано", "проведено", "отменено"],
                  ("Решения", "Статус"): ["в работе", "выполнено", "просрочено"],
-                 ("Участники", "Приглашать"): ["да", "нет"]}  # fmt: skip
+                 ("Участники", "Приглашать"): ["да", "нет"],
+                 ("Присутствие", "Отметка"): ["присутствовал", "отсутствовал",
+                                              "по уважительной причине"]}  # fmt: skip
     for (tab_name, header), options in dropdowns.items():
         tab = next(t for t in TABS if t.name == tab_name)
         index = [c.header for c in tab.columns].index(header)
