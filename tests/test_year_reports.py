@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import shutil
 import struct
 import subprocess
@@ -33,6 +34,7 @@ from tests.frozen import TODAY
 from tests.google_env import GoogleInvoke
 from tests.memory_backends import MemorySheet
 from tests.test_google_sheet import init_workspace, requests_since, type_rows
+from tests.test_plan_is_run import compare, keys
 
 PLANNED = planned_date(TODAY)
 PLANNED_ID = f"ГМО-{PLANNED:%Y-%m-%d}"
@@ -210,6 +212,30 @@ def test_dry_run_makes_nothing(gmo: Invoke, workspace: Path) -> None:
         result = gmo("report", *args, "--dry-run")
         assert result.exit_code == 0 and "создать документ" in result.output, result.output
     assert not list((workspace / "documents").glob("*"))
+
+
+# Each report, and a coordinator's edit that changes what it shows.
+REPORT_EDITS = {
+    ("attendance", "--meeting", PLANNED_ID): ("Участники", 3, "Должность", "методист КИМЦ"),
+    ("plan", "--year", "2026/27"): ("Заседания", 3, "Тема", "Итоги месячника и план на полугодие"),
+    ("year", "--year", "2021/22"): ("Решения", 2, "Отметка о выполнении", "выполнено 20.10.2021"),
+}
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.parametrize("args", list(REPORT_EDITS))
+def test_dry_run_lists_what_the_report_does(args: tuple[str, ...], gmo: Invoke, workspace: Path) -> None:
+    """Made (with its PDF), kept, changed after an edit: the dry run says each first, as --json actions."""
+    expected = (["document.create", "document.pdf"], ["document.keep"], ["document.update", "document.pdf"])
+    for number, kinds in enumerate(expected):
+        if number == 2:
+            xlsx.edit(workspace / "ГМО.xlsx", *REPORT_EDITS[args])
+        dry_result = gmo("report", *args, "--pdf", "--dry-run", "--json")
+        real_result = gmo("report", *args, "--pdf", "--json")
+        assert dry_result.exit_code == real_result.exit_code == 0, real_result.output
+        dry, real = json.loads(dry_result.stdout), json.loads(real_result.stdout)
+        compare(dry, real)
+        assert [kind for kind, _, _ in keys(real)] == kinds
 
 
 def test_reports_never_write_the_sheet(gmo: Invoke, workspace: Path) -> None:
