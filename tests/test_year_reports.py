@@ -88,6 +88,11 @@ def test_registration_sheet_of_a_planned_meeting_lists_everyone_in_participants(
     assert [r[0] for r in blank] == [str(len(PARTICIPANTS) + n) for n in (1, 2, 3)]  # rows for guests
     zamyatina = next(r for r in table if r[1] == "Замятина Елена Дмитриевна")
     assert zamyatina[2:4] == ["методист", "КИМЦ"]
+    kozlova = next(r for r in table if r[1] == "Козлова Наталья Андреевна")
+    assert kozlova[3] == "МАОУ Лицей №\u00a07"  # «7» never alone on the cell's second line
+    # headed like the association's protocols: «…библиотечных работников школ г. Красноярска»
+    header = doc.paragraphs[0].text
+    assert header == "Городское методическое объединение библиотечных работников школ г.\u00a0Красноярска"
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "ЛИСТ РЕГИСТРАЦИИ" in text and "Итоги Международного месячника" in text
     assert f"Дата: {PLANNED.day} декабря 2026 г., 14:00–15:30" in text

@@ -148,17 +148,18 @@ def page_numbers(doc: DocumentObject) -> None:
 # --- default: the association's own protocol layout (reference/protocol-2021-10-13.txt) ---
 
 
+# «…библиотечных работников школ г. Красноярска», as the association's own protocols say
+# (a no-break space: «г.» never ends a line without its city; an organisation named with its city
+# already does not get it twice). The year's documents (year_templates.py) head with it too.
+ASSOCIATION = (
+    "{{ организация }}{% if город and город not in организация %} г.\u00a0{{ город_родительный }}{% endif %}"
+)
+
+
 def make_default() -> DocumentObject:
     doc = new_document(12, "Протокол заседания")
     para(doc, [("Программа заседания", True)], align=CENTER)
-    # «…библиотечных работников школ г. Красноярска», as the association's own protocols say
-    # (a no-break space: «г.» never ends a line without its city; an organisation named with its city
-    # already does not get it twice)
-    header = (
-        "{{ организация }}{% if город and город not in организация %} г.\u00a0{{ город_родительный }}"
-        "{% endif %}"
-    )
-    para(doc, [(header, True)], align=CENTER, after=12)
+    para(doc, [(ASSOCIATION, True)], align=CENTER, after=12)
     para(doc, [("Протокол № {{ номер_протокола }}", True)], align=CENTER, after=12, size=14)
 
     para(doc, [("Тема: ", True), "{{ тема }}"], align=JUSTIFY)

@@ -15,6 +15,7 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 from docx.table import Table
 from make_templates import (
+    ASSOCIATION,
     CENTER,
     INDENT,
     JUSTIFY,
@@ -96,7 +97,7 @@ def signature_line(doc: DocumentObject, role: str) -> None:
 
 def make_attendance() -> DocumentObject:
     doc = new_document(12, "Лист регистрации участников заседания")
-    para(doc, [("{{ организация }}", True)], align=CENTER, after=12)
+    para(doc, [(ASSOCIATION, True)], align=CENTER, after=12)
     para(doc, [("ЛИСТ РЕГИСТРАЦИИ", True)], align=CENTER, size=14)
     para(doc, [("участников заседания", True)], align=CENTER, after=12)
     para(doc, [("Тема: ", True), "{{ тема }}"], align=JUSTIFY)
@@ -110,7 +111,7 @@ def make_attendance() -> DocumentObject:
     para(doc, "", after=6)
 
     table = grid(doc, ["№", "Фамилия, имя, отчество", "Должность", "Организация", "Подпись"], 7,
-                 [10, 60, 38, 34, 23])  # fmt: skip
+                 [9, 54, 40, 40, 22])  # fmt: skip
     loop_row(table, 1, "{%tr for ч in участники_заседания %}")
     fill_row(table, 2, ["{{ ч.номер }}", "{{ ч.фио }}", "{{ ч.должность }}", "{{ ч.организация }}", ""],
              [CENTER, LEFT, LEFT, LEFT, LEFT])  # fmt: skip
@@ -134,7 +135,7 @@ def make_plan() -> DocumentObject:
     landscape(doc)
     for text in ("УТВЕРЖДЁН", "на заседании ГМО", "протокол № ____ от «____» ____________ 20___ г."):
         para(doc, text, align=RIGHT)
-    para(doc, [("{{ организация }}", True)], align=CENTER, before=12)
+    para(doc, [(ASSOCIATION, True)], align=CENTER, before=12)
     para(doc, [("ПЛАН РАБОТЫ", True)], align=CENTER, before=6, size=14)
     para(doc, [("на {{ учебный_год }} учебный год", True)], align=CENTER, after=12)
     control(doc, "{%p if тема_года %}")
@@ -195,7 +196,7 @@ def analysis_section(doc: DocumentObject, title: str, lines: int = 4) -> None:
 def make_year() -> DocumentObject:
     doc = new_document(12, "Анализ работы ГМО за учебный год")
     page_numbers(doc)
-    para(doc, [("{{ организация }}", True)], align=CENTER, after=12)
+    para(doc, [(ASSOCIATION, True)], align=CENTER, after=12)
     para(doc, [("АНАЛИЗ РАБОТЫ", True)], align=CENTER, size=14)
     para(doc, [("методического объединения за {{ учебный_год }} учебный год", True)], align=CENTER, after=12)
     control(doc, "{%p if тема_года %}")

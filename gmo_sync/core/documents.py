@@ -19,7 +19,7 @@ from gmo_sync.core.plan.protocols import content_hash
 from gmo_sync.core.ports import DocumentStore, ProtocolLink, StoredDocument
 from gmo_sync.core.problems import BackendError
 from gmo_sync.core.report import RunReport
-from gmo_sync.rendering import date_in_words, render_protocol
+from gmo_sync.rendering import city_genitive, date_in_words, render_protocol
 
 DOCUMENTS = "документы"  # the step's name in reports and messages
 
@@ -58,9 +58,11 @@ class DocumentPlan:
 
 def base_context(config: Config, today: dt.date) -> dict[str, object]:
     """What every document template can use besides its own data."""
+    city = config.city.removeprefix("г.").strip()
     return {
         "организация": config.organisation,
-        "город": config.city.removeprefix("г.").strip(),
+        "город": city,
+        "город_родительный": city_genitive(city),  # «…работников школ г. Красноярска»
         "дата_составления": today.strftime("%d.%m.%Y"),
         "дата_составления_прописью": date_in_words(today),
     }

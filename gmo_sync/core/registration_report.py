@@ -14,7 +14,7 @@ from gmo_sync.core.parsing import normalize_text
 from gmo_sync.core.problems import Problem
 from gmo_sync.core.reports import DocumentRequest
 from gmo_sync.core.schema import MEETINGS
-from gmo_sync.rendering import date_in_words
+from gmo_sync.rendering import date_in_words, glued_numbers
 
 KIND = "attendance"
 TITLE = "Лист регистрации участников заседания"
@@ -42,7 +42,7 @@ def _row(person: Participant | None, name: str) -> dict[str, object]:
     return {
         "фио": person.name if person else name,
         "должность": person.position if person else "",
-        "организация": person.organisation if person else "",
+        "организация": glued_numbers(person.organisation) if person else "",
     }
 
 

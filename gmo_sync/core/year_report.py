@@ -15,6 +15,7 @@ from gmo_sync.core.problems import Problem
 from gmo_sync.core.reports import DocumentRequest
 from gmo_sync.core.schema import MEETINGS
 from gmo_sync.core.year_figures import DecisionOutcome, YearFigures, year_figures
+from gmo_sync.rendering import glued_numbers
 from gmo_sync.rendering.charts import Picture, bar_chart
 
 KIND = "year"
@@ -90,7 +91,7 @@ def figures_context(figures: YearFigures) -> dict[str, object]:
         "посещаемость_участников": _people(figures),
         "докладчики": _speakers(figures),
         "число_докладчиков": len(figures.speakers),
-        "организации": [{"организация": o, "человек": n} for o, n in figures.organisations],
+        "организации": [{"организация": glued_numbers(o), "человек": n} for o, n in figures.organisations],
         "число_организаций": len(figures.organisations),
         "решения_итого": {
             "всего": len(figures.decisions),
@@ -124,7 +125,7 @@ def _speakers(figures: YearFigures) -> list[dict[str, object]]:
         {
             "номер": n,
             "фио": s.name,
-            "организация": s.participant.organisation if s.participant else "",
+            "организация": glued_numbers(s.participant.organisation) if s.participant else "",
             "заседаний": s.meetings,
         }
         for n, s in enumerate(figures.speakers, 1)

@@ -15,7 +15,9 @@ from gmo_sync.rendering.engine import check_template, compile_template, render_p
 from gmo_sync.rendering.errors import TemplateError
 from gmo_sync.rendering.shipped import DOCUMENT_TEMPLATES, TEMPLATE_NAMES, template_bytes, template_path
 from gmo_sync.rendering.words import (
+    city_genitive,
     date_in_words,
+    glued_numbers,
     month_name,
     people_count,
     plural,
@@ -31,8 +33,10 @@ __all__ = [
     "Stamp",
     "TemplateError",
     "check_template",
+    "city_genitive",
     "compile_template",
     "date_in_words",
+    "glued_numbers",
     "month_name",
     "paragraphs_hash",
     "people_count",

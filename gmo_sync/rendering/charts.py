@@ -22,6 +22,7 @@ __all__ = ["Picture", "bar_chart"]
 WIDTH_IN, HEIGHT_IN, DPI = 6.3, 3.2, 150  # 16 × 8 cm on the page, sharp when printed
 FONT = "DejaVu Sans"
 BAR = "#4472C4"
+MIN_SLOTS = 6  # a year of one or two meetings: bars as wide as in a fuller year, centred, not page-wide
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ def bar_chart(
         axes.set_xticks(positions, labels, fontfamily=FONT, fontsize=8, rotation=45 if len(labels) > 6 else 0)
         axes.yaxis.set_major_locator(MaxNLocator(integer=True))
         axes.set_ylim(0, max([*values, 1]) * 1.2)
+        spare = max(0.0, (MIN_SLOTS - len(labels)) / 2)
+        axes.set_xlim(-0.5 - spare, len(labels) - 0.5 + spare)
         if ylabel:
             axes.set_ylabel(ylabel, fontfamily=FONT, fontsize=9)
     axes.bar_label(bars, labels=[_number(v) for v in values], padding=2, fontfamily=FONT, fontsize=9)

@@ -16,6 +16,7 @@ from babel.dates import format_date
 __all__ = [
     "city_genitive",
     "date_in_words",
+    "glued_numbers",
     "month_name",
     "people_count",
     "plural",
@@ -70,6 +71,14 @@ def city_genitive(city: str) -> str:
     if last == "я":
         return stem + "и"
     return name
+
+
+_NUMBER_SIGN = re.compile(r"№\s*(?=\d)")
+
+
+def glued_numbers(text: str) -> str:
+    """«МАОУ Лицей № 7» with a no-break space: a narrow table cell never leaves «7» alone on a line."""
+    return _NUMBER_SIGN.sub("№\u00a0", text)
 
 
 def people_count(n: int) -> str:
