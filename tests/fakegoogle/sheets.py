@@ -333,6 +333,18 @@ class Sheets:
             for vr in body.get("data", [])
         ]
         self._updated(book)
+        if body.get("includeValuesInResponse"):
+            # Google: "the values of the cells after updates were applied"; where the range to write was
+            # larger than what was written (null values are skipped), all values of the requested range.
+            read = {
+                "valueRenderOption": body.get("responseValueRenderOption", "FORMATTED_VALUE"),
+                "dateTimeRenderOption": body.get("responseDateTimeRenderOption", "SERIAL_NUMBER"),
+            }
+            for vr, out in zip(body.get("data", []), responses, strict=True):
+                sheet, r0, c0, r1, c1, single = book.resolve(vr["range"])
+                if single:  # one cell names the corner of what was written
+                    _, r0, c0, r1, c1, _ = book.resolve(out["updatedRange"])
+                out["updatedData"] = self._value_range(book, sheet, r0, c0, r1, c1, read)
         return {"spreadsheetId": book.id, **_totals(responses), "responses": responses}
 
     def values_append(self, call: Call) -> dict[str, Any]:

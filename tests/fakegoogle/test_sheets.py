@@ -105,6 +105,34 @@ def test_update_checks_grid_and_range_size(book, svc):
         values.update(spreadsheetId=book, range="Other!A1", body={"values": [["x"]]}).execute()
 
 
+def test_batch_update_skips_nulls_and_answers_with_the_requested_range(book, svc):
+    """ValueRange: «Null values will be skipped»; includeValuesInResponse: where the range to write was
+    larger than what was written, the answer holds every value of the requested range, as it is after
+    the update (sheets.v4.json, BatchUpdateValuesRequest)."""
+    values = svc("sheets", "v4").spreadsheets().values()
+    done = values.batchUpdate(
+        spreadsheetId=book,
+        body={
+            "valueInputOption": "RAW",
+            "includeValuesInResponse": True,
+            "responseValueRenderOption": "FORMULA",
+            "data": [
+                {"range": f"'{TAB}'!A3:D3", "values": [[None, None, None, "=ссылка"]]},
+                {"range": "Other!B2", "values": [["x"]]},
+            ],
+        },
+    ).execute()
+    first, second = done["responses"]
+    assert first["updatedCells"] == 1
+    assert first["updatedData"]["values"] == [["m2", 44593, "Итоги", "=ссылка"]]  # the date as a serial
+    assert second["updatedData"]["values"] == [["x"]]
+    plain = values.batchUpdate(
+        spreadsheetId=book,
+        body={"valueInputOption": "RAW", "data": [{"range": "Other!C2", "values": [["y"]]}]},
+    ).execute()
+    assert "updatedData" not in plain["responses"][0]  # only when asked
+
+
 def test_batch_update_append_clear(book, svc):
     values = svc("sheets", "v4").spreadsheets().values()
     done = values.batchUpdate(

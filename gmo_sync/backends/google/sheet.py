@@ -13,11 +13,16 @@ re-finds every row by its anchor (ID, or blank ID plus topic): a row that moved
 is written where it now is, a row that vanished is skipped and reported. The
 write itself is one ``values.batchUpdate`` with ``RAW`` input, so text starting
 with «=» stays text. Sheets has no compare-and-set, so a sort, insert or delete
-landing between that re-read and the write would shift rows under it: the tool
-reads back once more, restores what landed in a foreign row and writes it into
-its own (at most ``REPAIR_ROUNDS`` times; what is still unplaced is reported and
-written by the next run). What stays open: a coordinator typing into a tool
-cell of a row inserted in that sub-second window loses it to the restore.
+landing between that re-read and the write would shift rows under it. The write
+checks itself: each row's range spans its anchor cells too, with null for every
+cell it does not write (Google skips nulls), and asks for the values back
+(``includeValuesInResponse``: all values of the requested range as they are
+after the update). Only when an answer shows a row that no longer holds its
+anchor and the values just written does the tool read the tabs again, restore
+what landed in a foreign row and write it into its own (at most
+``REPAIR_ROUNDS`` times; what is still unplaced is reported and written by the
+next run). What stays open: a coordinator typing into a tool cell of a row
+inserted in that sub-second window loses it to the restore.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from gmo_sync.core.sheet import (
     Placed,
     SheetSnapshot,
     TabData,
+    anchor_holds,
     find_row,
     lost_message,
     place_writes,
@@ -159,14 +165,15 @@ class GoogleSheet:
         placed, skipped = place_writes(writes, before)
         if not placed:
             return WriteReport(0, skipped, clipped)
-        self._send([(p.write, p.row, p.write.value) for p in placed])
+        seen = self._send([(p.write, p.row, p.write.value) for p in placed])
         written = len(placed)
         anchored = [p for p in placed if p.write.anchor]
         # A sort, insert or delete landing between the re-read and the write shifts rows under it
-        # (Sheets has no compare-and-set): read back, undo what landed in a foreign row, redo it in
-        # the right one. Costs one read per writing run; repairs only when a race actually happened.
+        # (Sheets has no compare-and-set). The write's own answer shows each row right after it: only
+        # when one no longer holds its anchor and its new values, read back, undo what landed in a
+        # foreign row and redo it in the right one.
         for round_ in range(REPAIR_ROUNDS + 1):
-            if not anchored:
+            if not anchored or _in_place(anchored, seen):
                 break
             after = self._current_rows(tabs)
             undo, redo, lost, restored = _repairs(anchored, before, after)
@@ -180,22 +187,53 @@ class GoogleSheet:
             cells.update(
                 {(p.write.tab, p.row, p.write.column): (p.write, p.row, p.write.value) for p in redo}
             )
+            seen = {}
             if cells:
                 log.info("строки сдвинулись во время записи: исправляется ячеек: %d", len(cells))
-                self._send(list(cells.values()))
+                seen = self._send(list(cells.values()))
             anchored, before = redo, restored
         return WriteReport(written, skipped, clipped)
 
-    def _send(self, cells: list[tuple[CellWrite, int, str]]) -> None:
-        """One ``values.batchUpdate``, RAW: text starting with «=» stays text."""
-        data = [
+    def _send(self, cells: list[tuple[CellWrite, int, str]]) -> Seen:
+        """One ``values.batchUpdate``, RAW: text starting with «=» stays text; answers with the rows written.
+
+        A row with an anchor is one range from its leftmost to its rightmost anchor or written cell;
+        every cell in it this write does not own is null, which Google skips («Null values will be
+        skipped», ValueRange), so a coordinator's cell in between is never touched. Google answers with
+        all values of each requested range after the update: the anchor check costs no read.
+        """
+        rows: dict[tuple[str, int], dict[int, str]] = defaultdict(dict)
+        anchors: dict[tuple[str, int], set[int]] = defaultdict(set)
+        loose: list[tuple[CellWrite, int, str]] = []  # rows with no anchor (appended Журнал lines)
+        for w, row, value in cells:
+            if w.anchor:
+                rows[(w.tab, row)][w.column] = value
+                anchors[(w.tab, row)].update(column for column, _ in w.anchor)
+            else:
+                loose.append((w, row, value))
+        data, spans = [], []
+        for (tab, row), values in rows.items():
+            first = min(anchors[(tab, row)] | values.keys())
+            last = max(anchors[(tab, row)] | values.keys())
+            line = [values.get(column) for column in range(first, last + 1)]
+            data.append({"range": f"{quote_tab(tab)}!{column_letter(first)}{row}:{column_letter(last)}{row}",
+                         "majorDimension": "ROWS", "values": [line]})  # fmt: skip
+            spans.append((tab, row, first))
+        data += [
             {"range": f"{quote_tab(w.tab)}!{column_letter(w.column)}{row}", "majorDimension": "ROWS",
              "values": [[value]]}
-            for w, row, value in cells
+            for w, row, value in loose
         ]  # fmt: skip
-        self.client.http_client.values_batch_update(
-            self.spreadsheet_id, body={"valueInputOption": "RAW", "data": data}
-        )
+        answer = self.client.http_client.values_batch_update(
+            self.spreadsheet_id,
+            body={"valueInputOption": "RAW", "data": data, "includeValuesInResponse": bool(spans),
+                  "responseValueRenderOption": "FORMULA", "responseDateTimeRenderOption": "SERIAL_NUMBER"},
+        )  # fmt: skip
+        seen: Seen = defaultdict(dict)
+        for (tab, row, first), response in zip(spans, answer.get("responses", []), strict=False):
+            got = (response.get("updatedData") or {}).get("values") or [[]]
+            seen[tab][row] = [None] * (first - 1) + list(got[0])
+        return seen
 
     def _current_rows(self, tabs: set[str]) -> dict[str, list[list[object]]]:
         ordered = sorted(tabs)
@@ -229,6 +267,19 @@ def _fit_cells(writes: Sequence[CellWrite]) -> tuple[list[CellWrite], list[str]]
 
 
 REPAIR_ROUNDS = 2  # races are rare and each round narrows them; after that the next run finishes the job
+Seen = dict[str, dict[int, list[object]]]  # tab → row → its cells as the write's answer showed them
+
+
+def _in_place(placed: list[Placed], seen: Seen) -> bool:
+    """Every row the write's answer showed holds its anchor and the values just written into it."""
+    groups: dict[tuple[str, int, tuple[tuple[int, str], ...]], dict[int, str]] = defaultdict(dict)
+    for p in placed:
+        groups[(p.write.tab, p.row, p.write.anchor)][p.write.column] = p.write.value
+    for (tab, row, anchor), values in groups.items():
+        cells = seen.get(tab, {}).get(row)
+        if cells is None or not anchor_holds([cells], 1, tuple((dict(anchor) | values).items())):
+            return False
+    return True
 
 
 def _repairs(
