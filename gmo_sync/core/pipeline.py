@@ -26,7 +26,7 @@ from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, id_key
 from gmo_sync.core.os_errors import describe_os_error
-from gmo_sync.core.plan.calendar import CalendarStep, plan_calendar, report_plan_problems
+from gmo_sync.core.plan.calendar import CalendarStep, creates_from_sheet, plan_calendar, report_plan_problems
 from gmo_sync.core.plan.protocols import ProtocolAction, ProtocolStep, plan_protocol_step, plan_protocols
 from gmo_sync.core.plan.sync import CellChange, plan_sync
 from gmo_sync.core.plan.writeback import cell_writes, has_new_problems, journal_row
@@ -81,6 +81,9 @@ class RunPlan:
     protocols: ProtocolStep | None = None
     template: tuple[str, bytes] | None = None
     calendar: CalendarStep | None = None
+    # A real run on a store whose creates ride with its listing reads the calendar only after the
+    # documents (``_apply``): the new events' creates, carrying the documents' links, go in that request.
+    calendar_later: bool = False
     writes: list[CellWrite] = field(default_factory=list)  # every cell, «Синхронизировано» too
     write_actions: list[Action] = field(default_factory=list)  # the cells as actions (stamps aside)
 
@@ -134,7 +137,8 @@ def _plan(report: RunReport, config: Config, sheet: SheetBackend, store: Protoco
         return None
     if options.calendar and calendar is not None:
         report.steps.append(CALENDAR)
-        existing = _step(report, CALENDAR, calendar.existing)
+        plan.calendar_later = not options.dry_run and calendar.creates_ride_with_listing
+        existing = None if plan.calendar_later else _step(report, CALENDAR, calendar.existing)
         if existing is not None:
             links = plan.protocols.links if plan.protocols is not None else {}
             plan.calendar = _step(
@@ -190,6 +194,13 @@ def _plan_events(plan: RunPlan, calendar: CalendarStore, existing: dict[str, Sto
                          allow_mass_cancel=options.allow_mass_cancel)  # fmt: skip
 
 
+def _read_and_plan_events(plan: RunPlan, calendar: CalendarStore, links: dict[str, ProtocolLink | None],
+                          options: Options) -> CalendarStep:  # fmt: skip
+    """The calendar read once the documents exist, the creates the sheet calls for riding along."""
+    creating = creates_from_sheet(plan.parsed, plan.meetings, calendar, plan.config, links)
+    return _plan_events(plan, calendar, calendar.existing(creating), links, options)
+
+
 def _plan_writes(plan: RunPlan, protocol_links: dict[str, ProtocolLink | None],
                  event_links: dict[str, EventLinks], now: dt.datetime) -> None:  # fmt: skip
     plan.writes, plan.write_actions = cell_writes(plan.parsed, plan.changes, protocol_links, event_links,
@@ -214,9 +225,12 @@ def _apply(report: RunReport, plan: RunPlan, sheet: SheetBackend, store: Protoco
             protocol_links = dict(saved_links)
             report.actions += done
     event_links: dict[str, EventLinks] = {}
+    if plan.calendar_later and calendar is not None:
+        links = protocol_links
+        plan.calendar = _step(report, CALENDAR, lambda: _read_and_plan_events(plan, calendar, links, options))
     if plan.calendar is not None and calendar is not None:
         calendar_step = plan.calendar
-        if plan.protocols is not None:
+        if plan.protocols is not None and not plan.calendar_later:
             # The real links now replace the plan's stand-ins; the same reading of the calendar is reused,
             # so the actions are the plan's, only with the documents' URLs in the events.
             replanned = _step(report, CALENDAR, lambda: _plan_events(plan, calendar, calendar_step.existing,

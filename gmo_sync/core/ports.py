@@ -251,8 +251,18 @@ class CalendarStore(Protocol):
 
     def describe(self) -> str: ...
 
-    def existing(self) -> dict[str, StoredEvent]:
-        """Events gmo-sync made (cancelled ones too), by meeting ID; nobody else's events."""
+    # True: ``existing`` sends the creates it is given along with its listing, saving a round trip;
+    # a run then reads the calendar only after the documents, whose links the new events carry.
+    creates_ride_with_listing: bool
+
+    def existing(self, creating: Sequence[EventAction] = ()) -> dict[str, StoredEvent]:
+        """Events gmo-sync made (cancelled ones too), by meeting ID; nobody else's events.
+
+        ``creating``: creates the sheet alone calls for (``plan.calendar.creates_from_sheet``). A store
+        that ``creates_ride_with_listing`` sends them with its listing — safe, a create is exactly-once
+        — and still answers with the events as they were before them, so the plan is the one a dry run
+        shows; its ``apply`` then takes their answers. Any other store ignores them.
+        """
         ...
 
     def apply(self, actions: Sequence[EventAction]) -> list[EventOutcome]:

@@ -127,6 +127,34 @@ class CalendarStoreContract:
         assert len(store.existing()) == 1
         assert outcome.stored is not None and outcome.stored.event_id == event.event_id
 
+    def test_creates_riding_with_the_listing_leave_the_plan_as_it_was(self, make_store: MakeStore) -> None:
+        """``existing(creating)``: a store may send the creates with its listing; it answers as before
+        them, so the plan is the dry run's, and ``apply`` reports each created once."""
+        specs = [make_spec("ГМО-1"), make_spec("ГМО-2", day=17)]
+        store = make_store()
+        existing = store.existing(plan_events(specs, {}, set(), allow_mass_cancel=False).actions)
+        assert existing == {}
+        plan = plan_events(specs, existing, {"ГМО-1", "ГМО-2"}, allow_mass_cancel=False)
+        assert kinds(plan) == [EventActionKind.CREATE, EventActionKind.CREATE]
+        outcomes = store.apply(plan.actions)
+        assert all(o.problem == "" and o.stored is not None for o in outcomes)
+        reopened = make_store().existing()
+        assert [o.stored for o in outcomes] == [reopened["ГМО-1"], reopened["ГМО-2"]]
+        assert {e.sequence for e in reopened.values()} == {0}  # made once, never patched after
+
+    def test_a_create_riding_with_the_listing_for_an_existing_event_changes_nothing(
+        self, make_store: MakeStore
+    ) -> None:
+        sync(make_store(), [make_spec("ГМО-1")])
+        before = make_store().existing()
+        store, specs = make_store(), [make_spec("ГМО-1")]
+        existing = store.existing(plan_events(specs, {}, set(), allow_mass_cancel=False).actions)
+        assert existing == before  # the listing as it was: the event that made the create fail is there
+        plan = plan_events(specs, existing, {"ГМО-1"}, allow_mass_cancel=False)
+        assert kinds(plan) == [EventActionKind.KEEP]
+        [outcome] = store.apply(plan.actions)
+        assert outcome.stored == before["ГМО-1"] and make_store().existing() == before
+
     def test_planning_again_after_a_run_keeps_everything(self, store: CalendarStore) -> None:
         specs = [make_spec("ГМО-1"), make_spec("ГМО-2", day=17, cancelled=True), make_spec("ГМО-3", day=18)]
         sync(store, specs)

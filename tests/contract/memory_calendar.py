@@ -25,7 +25,9 @@ class MemoryCalendar:
     def describe(self) -> str:
         return "календарь в памяти"
 
-    def existing(self) -> dict[str, StoredEvent]:
+    creates_ride_with_listing = False
+
+    def existing(self, creating: Sequence[EventAction] = ()) -> dict[str, StoredEvent]:
         return {event.meeting_id: event for event in self.state.events.values()}
 
     def expected_links(self, action: EventAction) -> EventLinks:

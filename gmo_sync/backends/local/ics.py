@@ -96,7 +96,9 @@ class LocalCalendar:
     def describe(self) -> str:
         return str(self.path)
 
-    def existing(self) -> dict[str, StoredEvent]:
+    creates_ride_with_listing = False  # the file is written once a run in ``apply`` anyway
+
+    def existing(self, creating: Sequence[EventAction] = ()) -> dict[str, StoredEvent]:
         data = self._read()
         if data is None:
             return {}

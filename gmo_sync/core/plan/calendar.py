@@ -287,15 +287,8 @@ def plan_calendar(
     *,
     allow_mass_cancel: bool,
 ) -> CalendarStep:
-    # A calendar may cap the description (Google's is about 8 KB): the agenda is cut there, and said so.
     limit = getattr(store, "description_limit", None)
-    guests = invitees(parsed.participants)  # the same for every meeting: worked out once
-    specs = []
-    for meeting in meetings:
-        link = _protocol_url(meeting, protocol_links)
-        spec = event_spec(meeting, parsed.participants, config, link, description_limit=limit, guests=guests)
-        if spec is not None:
-            specs.append(spec)
+    specs = [spec for _, spec in _specs(parsed, meetings, limit, config, protocol_links)]
     rows = parsed.meeting_rows
     known = {new_ids.get(r.row, r.id) for r in rows if new_ids.get(r.row, r.id)}
     cancelled = {r.id for r in rows if r.id and r.status == MeetingStatus.CANCELLED}
@@ -303,6 +296,35 @@ def plan_calendar(
     plan.cell_problems.extend(_cut_agendas(parsed, specs, limit))
     links = {id_key(a.meeting_id): store.expected_links(a) for a in plan.actions}
     return CalendarStep(plan, existing, links)
+
+
+def _specs(parsed: ParsedSheet, meetings: list[Meeting], limit: int | None, config: Config,
+           protocol_links: dict[str, ProtocolLink | None]) -> list[tuple[Meeting, EventSpec]]:  # fmt: skip
+    """Each meeting's event as it should be. A calendar may cap the description (Google's is about
+    8 KB): the agenda is cut there, and said so."""
+    guests = invitees(parsed.participants)  # the same for every meeting: worked out once
+    specs = []
+    for meeting in meetings:
+        link = _protocol_url(meeting, protocol_links)
+        spec = event_spec(meeting, parsed.participants, config, link, description_limit=limit, guests=guests)
+        if spec is not None:
+            specs.append((meeting, spec))
+    return specs
+
+
+def creates_from_sheet(parsed: ParsedSheet, meetings: list[Meeting], store: CalendarStore, config: Config,
+                       protocol_links: dict[str, ProtocolLink | None]) -> list[EventAction]:  # fmt: skip
+    """The creates the plan makes for meetings whose Событие cell is empty, should the calendar have
+    none of their events — decided by the same planner (the first row of an ID wins, a cancelled
+    meeting gets none). The listing then tells which the plan really makes (``CalendarStore.existing``).
+    """
+    pairs = _specs(parsed, meetings, getattr(store, "description_limit", None), config, protocol_links)
+    first: dict[str, Meeting] = {}
+    for meeting, spec in pairs:
+        first.setdefault(id_key(spec.meeting_id), meeting)
+    plan = plan_events([spec for _, spec in pairs], {}, set(), allow_mass_cancel=True)
+    return [a for a in plan.actions
+            if a.kind == EventActionKind.CREATE and not first[id_key(a.meeting_id)].event_link]  # fmt: skip
 
 
 def _cut_agendas(parsed: ParsedSheet, specs: list[EventSpec], limit: int | None) -> list[Problem]:
