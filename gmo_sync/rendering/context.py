@@ -42,6 +42,7 @@ from gmo_sync.core.parsing import normalize_text
 from gmo_sync.rendering.words import (
     city_genitive,
     date_in_words,
+    glued_numbers,
     people_count,
     signature_name,
     surname_initials,
@@ -139,7 +140,7 @@ def person(mark: AttendanceMark) -> dict[str, object]:
         "фио": full,
         "фио_кратко": surname_initials(full),
         "должность": who.position if who else "",
-        "организация": who.organisation if who else "",
+        "организация": glued_numbers(who.organisation) if who else "",  # «№ 2» never split
         "причина": "по уважительной причине" if mark.mark == Mark.EXCUSED else "",
     }
 
