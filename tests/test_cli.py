@@ -269,12 +269,12 @@ def test_every_command_has_help_with_an_example() -> None:
 
 
 def test_unexpected_error_says_how_to_see_the_traceback(gmo: Invoke, monkeypatch) -> None:
-    import gmo_sync.cli.main as main
+    import gmo_sync.cli.running as running
 
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("диск пропал")
 
-    monkeypatch.setattr(main, "run", broken)
+    monkeypatch.setattr(running, "run", broken)
     result = gmo("sync")
     assert (result.exit_code, result.output) == (
         2,

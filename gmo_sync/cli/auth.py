@@ -71,6 +71,7 @@ def login(ctx: click.Context, client_secrets: Path | None, no_browser: bool, por
     path = signin.login(
         secrets, open_browser=not no_browser, port=port, say=click.echo, read_line=sys.stdin.readline,
         now=settings.clock(), endpoint=config.google.endpoint, ca_bundle=config.google.ca_bundle,
+        scopes=google_auth.scopes_for(config),
     )  # fmt: skip
     emit(f"Вход выполнен. Токен сохранён в {path} (доступ только у владельца).")
     emit(google_auth.TESTING_WARNING)

@@ -8,32 +8,13 @@ their own live in their own modules and are added at the end of this one, one li
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import sys
-import time
-
 import click
 
 from gmo_sync import __version__
-from gmo_sync.cli import logs
-from gmo_sync.cli.boundary import CommandGroup, error_text
-from gmo_sync.cli.common import (
-    Settings,
-    allow_mass_cancel_option,
-    common_options,
-    config_of,
-    dry_run_option,
-    finish,
-    settings_of,
-)
-from gmo_sync.cli.lock import workspace_lock
-from gmo_sync.cli.output import terminal_progress
-from gmo_sync.core.config import Config
-from gmo_sync.core.pipeline import Options, run
-from gmo_sync.core.problems import GmoSyncError
-
-log = logging.getLogger("gmo_sync")
+from gmo_sync.cli.boundary import CommandGroup
+from gmo_sync.cli.common import Settings, allow_mass_cancel_option, common_options, dry_run_option
+from gmo_sync.cli.running import run_pipeline
+from gmo_sync.core.pipeline import Options
 
 __all__ = ["Settings", "cli", "main"]
 
@@ -52,46 +33,6 @@ def cli(ctx: click.Context) -> None:
     ctx.ensure_object(Settings)
 
 
-def _run(ctx: click.Context, command: str, options: Options) -> None:
-    settings = settings_of(ctx)
-    config = config_of(settings)
-    if sys.stderr.isatty() and not (settings.quiet or settings.json):
-        options.progress = terminal_progress  # cron and pipes get no progress noise
-    with logs.log_file(config, settings.verbose):
-        try:
-            _run_logged(ctx, settings, config, command, options)
-        except GmoSyncError as error:
-            # into the log file while it is still attached; the console shows the sentence once, not twice
-            log.error("%s: %s", command, error_text(error), extra={logs.ALREADY_SHOWN: True})
-            raise
-
-
-def _run_logged(
-    ctx: click.Context, settings: Settings, config: Config, command: str, options: Options
-) -> None:
-    from gmo_sync.backends import open_backends
-
-    backends = open_backends(config, settings.clock)
-    for warning in backends.warnings:
-        click.echo(warning, err=True)  # even with -q: it needs a look
-    started = time.monotonic()
-    # `check` and dry runs change nothing, so they need not wait for the lock
-    lock = workspace_lock(config) if options.write and not options.dry_run else contextlib.nullcontext()
-    with lock:
-        try:
-            report = run(command, config, backends.sheet, backends.protocols, settings.clock, options,
-                         backends.calendar)  # fmt: skip
-        finally:
-            backends.close()
-    report.duration = time.monotonic() - started
-    report.retries, report.paced_seconds = backends.stats()
-    log.info("%s: %s; проблем: %d; код выхода %d; %.1f с; повторов %d, ожидание квот %.1f с", command,
-             ", ".join(f"{k}={v}" for k, v in sorted(report.counts.items())) or "без изменений",
-             len(report.problems), report.exit_code, report.duration, report.retries,
-             report.paced_seconds)  # fmt: skip
-    finish(ctx, settings, report)
-
-
 @cli.command()
 @common_options
 @click.pass_context
@@ -102,7 +43,7 @@ def check(ctx: click.Context) -> None:
     Пример:
       gmo-sync check
     """
-    _run(ctx, "check", Options(write=False))
+    run_pipeline(ctx, "check", Options(write=False))
 
 
 @cli.command()
@@ -116,7 +57,7 @@ def sync(ctx: click.Context, dry_run: bool) -> None:
     Пример:
       gmo-sync sync --dry-run
     """
-    _run(ctx, "sync", Options(dry_run=dry_run))
+    run_pipeline(ctx, "sync", Options(dry_run=dry_run))
 
 
 @cli.command()
@@ -133,7 +74,8 @@ def protocols(ctx: click.Context, meeting_id: str | None, force: bool, pdf: bool
     Пример:
       gmo-sync protocols --meeting ГМО-2021-10-13 --dry-run
     """
-    _run(ctx, "protocols", Options(protocols=True, dry_run=dry_run, only=meeting_id, force=force, pdf=pdf))
+    options = Options(protocols=True, dry_run=dry_run, only=meeting_id, force=force, pdf=pdf)
+    run_pipeline(ctx, "protocols", options)
 
 
 @cli.command()
@@ -151,7 +93,8 @@ def calendar(ctx: click.Context, dry_run: bool, allow_mass_cancel: bool) -> None
     Пример:
       gmo-sync calendar --dry-run
     """  # fmt: skip
-    _run(ctx, "calendar", Options(calendar=True, dry_run=dry_run, allow_mass_cancel=allow_mass_cancel))
+    options = Options(calendar=True, dry_run=dry_run, allow_mass_cancel=allow_mass_cancel)
+    run_pipeline(ctx, "calendar", options)
 
 
 @cli.command(name="run")
@@ -172,8 +115,8 @@ def run_all(ctx: click.Context, dry_run: bool, force: bool, pdf: bool, allow_mas
       0 * * * * cd /srv/gmo && ~/.venv/bin/gmo-sync run -q >> gmo-sync.log 2>&1
     """  # fmt: skip
     options = Options(protocols=True, calendar=True, dry_run=dry_run, force=force, pdf=pdf,
-                      allow_mass_cancel=allow_mass_cancel)  # fmt: skip
-    _run(ctx, "run", options)
+                      allow_mass_cancel=allow_mass_cancel, remind=True)  # fmt: skip
+    run_pipeline(ctx, "run", options)
 
 
 def main() -> None:
@@ -187,3 +130,4 @@ cli.add_command(__import__("gmo_sync.cli.auth", fromlist=["auth"]).auth)
 cli.add_command(__import__("gmo_sync.cli.template", fromlist=["template"]).template)
 cli.add_command(__import__("gmo_sync.cli.doctor", fromlist=["doctor"]).doctor)
 cli.add_command(__import__("gmo_sync.cli.year_reports", fromlist=["report"]).report)  # attendance, plan, year
+cli.add_command(__import__("gmo_sync.cli.remind", fromlist=["remind"]).remind)

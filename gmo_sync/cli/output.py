@@ -39,6 +39,12 @@ def report_text(report: RunReport, *, quiet: bool) -> str:
             counts = ", ".join(f"{label} {report.counts.get(key, 0)}" for key, label in DOCUMENT_COUNTS
                                if key != "documents_skipped" or report.counts.get(key))  # fmt: skip
             lines.append(f"Документы: {counts}.")
+        if "рассылка" in report.steps:
+            if report.dry_run:
+                lines.append(f"Письма: к отправке {report.counts.get('letters_sent', 0)}.")
+            else:
+                lines.append(f"Письма: отправлено {report.counts.get('letters_sent', 0)}, "
+                             f"не отправлено {report.counts.get('letters_failed', 0)}.")  # fmt: skip
         if not report.dry_run and report.command != "check" and report.steps != ["документы"]:
             lines.append(f"Ячеек записано: {report.cells_written}." if report.cells_written
                          else "Таблица не изменена.")  # fmt: skip

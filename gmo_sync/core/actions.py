@@ -42,6 +42,9 @@ class Kind(StrEnum):
     GOOGLE_FOLDER = "google.folder"  # init --google: the protocols folder created
     GOOGLE_TEMPLATE = "google.template"  # init --google: the shipped template uploaded as a Google Doc
     CONFIG_WRITE = "config.write"  # init --google: gmo-sync.toml written
+    MAILING_TAB = "mailing.tab"  # remind, run: the «Рассылки» tab created (the sheet had none yet)
+    MAILING_ROW = "mailing.row"  # remind, run: a letter's row recorded in «Рассылки» before it is sent
+    LETTER_SEND = "letter.send"  # remind, run: a letter sent (its «Рассылки» rows get the outcome)
     NOTE = "note"  # a free-form line from a command that plans no actions of its own
 
 

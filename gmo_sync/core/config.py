@@ -70,6 +70,31 @@ class RenderingSettings:
 
 
 @dataclass(frozen=True)
+class MailSettings:
+    """``[mail]``: reminders by SMTP, or through Gmail with the google backend's sign-in."""
+
+    via: str = "smtp"  # or "gmail"
+    smtp_host: str = ""
+    smtp_port: int = 0  # 0: 587 for starttls, 465 for ssl, 25 for none
+    security: str = "starttls"  # or "ssl", "none"
+    username: str = ""
+    from_address: str = ""  # the TOML key is «from»
+    digest_to: str = ""  # weekly overdue digest; several addresses separated by commas
+    remind_before_days: tuple[int, ...] = (7, 1)
+    timeout_seconds: float = 30.0
+    # only from the environment (GMO_SYNC_MAIL_PASSWORD), never from the file; never shown
+    password: str = field(default="", repr=False)
+
+    @property
+    def configured(self) -> bool:
+        return self.via == "gmail" or bool(self.smtp_host)
+
+    @property
+    def port(self) -> int:
+        return self.smtp_port or {"ssl": 465, "none": 25}.get(self.security, 587)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path | None  # the config file, None when running on defaults
     root: Path  # relative paths are resolved against this folder
@@ -85,6 +110,7 @@ class Config:
     google: GoogleSettings = field(default_factory=GoogleSettings)
     calendar: CalendarSettings = field(default_factory=CalendarSettings)
     rendering: RenderingSettings = field(default_factory=RenderingSettings)
+    mail: MailSettings = field(default_factory=MailSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -100,12 +126,16 @@ SECTIONS = {
     "google": GoogleSettings,
     "calendar": CalendarSettings,
     "rendering": RenderingSettings,
+    "mail": MailSettings,
 }
+KEY_ALIASES = {"mail": {"from": "from_address"}}  # TOML keys that are Python keywords
 TOP_LEVEL = {f.name for f in fields(Config)} - {"path", "root", *SECTIONS}
 CHOICES = {
     "backend": ("local", "google"),
     "numbering": ("academic", "calendar"),
     "calendar.send_updates": ("all", "externalOnly", "none"),
+    "mail.via": ("smtp", "gmail"),
+    "mail.security": ("starttls", "ssl", "none"),
 }
 # (lowest, highest) accepted: values outside are typos, and each would misbehave quietly
 RANGES: dict[str, tuple[float, float]] = {
@@ -116,6 +146,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "rendering.max_text_mb": (0.1, 200),
     "rendering.max_loop_iterations": (100, 100_000_000),
     "rendering.max_seconds": (1, 3600),
+    "mail.smtp_port": (0, 65535),
+    "mail.timeout_seconds": (0.1, 600),
 }
 # GMO_SYNC_* variables that are not settings of the file
 OTHER_VARIABLES = {
@@ -151,6 +183,9 @@ def load_config(
         if not isinstance(raw, dict):
             problems.append(f"[{name}] должен быть разделом")
             raw = {}
+        raw = {KEY_ALIASES.get(name, {}).get(k, k): v for k, v in raw.items()}
+        if name == "mail":
+            raw = _with_password(raw, environ, problems)
         sections[name] = cls(**_typed(raw, name, cls, origins, problems))
     config_values = _typed(top, "", Config, origins, problems)
     if "timezone" in config_values:
@@ -164,6 +199,19 @@ def load_config(
         raise ConfigError(f"Ошибки в {_where(path, origins, problems)}:", problems)
     root = path.parent.resolve() if path else cwd.resolve()
     return Config(path=path, root=root, **config_values, **sections)  # type: ignore[arg-type]
+
+
+def _with_password(
+    raw: dict[str, object], environ: Mapping[str, str], problems: list[str]
+) -> dict[str, object]:
+    """The mail password comes only from GMO_SYNC_MAIL_PASSWORD: a config file gets copied and shown."""
+    if "password" in raw:
+        problems.append("[mail] password: пароль не хранится в файле настроек; задайте его переменной "
+                        "окружения GMO_SYNC_MAIL_PASSWORD")  # fmt: skip
+    raw = {k: v for k, v in raw.items() if k != "password"}
+    if environ.get(ENV_PREFIX + "MAIL_PASSWORD"):
+        raw["password"] = environ[ENV_PREFIX + "MAIL_PASSWORD"]
+    return raw
 
 
 def _where(path: Path | None, origins: dict[str, str], problems: list[str]) -> str:
@@ -182,6 +230,8 @@ def _env_names() -> dict[str, tuple[str, str]]:
     for section, cls in SECTIONS.items():
         names.update({f"{ENV_PREFIX}{section.upper()}_{f.name.upper()}": (section, f.name)
                       for f in fields(cls)})  # fmt: skip
+        names.update({f"{ENV_PREFIX}{section.upper()}_{alias.upper()}": (section, key)
+                      for alias, key in KEY_ALIASES.get(section, {}).items()})  # fmt: skip
     return names
 
 
@@ -243,6 +293,13 @@ def _number(value: float) -> str:
 
 def _coerce(value: object, kind: type) -> object:
     # Environment variables are always strings; TOML already has types.
+    if kind is tuple:  # a list of whole numbers: [7, 1], or "7, 1" from the environment
+        items = value.replace(";", ",").split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError(value)
+        return tuple(
+            _coerce(item.strip() if isinstance(item, str) else item, int) for item in items if item != ""
+        )
     if kind is bool:
         if isinstance(value, bool):
             return value
@@ -273,4 +330,10 @@ def _coerce(value: object, kind: type) -> object:
 
 
 def _type_name(kind: type) -> str:
-    return {bool: "true или false", int: "целое число", float: "число"}.get(kind, "строка")
+    names = {
+        bool: "true или false",
+        int: "целое число",
+        float: "число",
+        tuple: "список целых чисел, например [7, 1]",
+    }
+    return names.get(kind, "строка")

@@ -1,14 +1,15 @@
 """One run of a command: read the sheet, plan every step, then (unless a dry run) apply that plan.
 
-The plan holds every effect of the run — the tool's own tabs put back, documents, events, and the
-cells to write, link write-backs included — as a list of actions; ``--dry-run`` prints that list, and
-the run reports the same list with each action done or failed.
+The plan holds every effect of the run — the tool's own tabs put back, documents, events, letters
+(with their «Рассылки» rows) and the cells to write, link write-backs included — as a list of
+actions; ``--dry-run`` prints that list, and the run reports the same list with each action done or
+failed.
 
-Order of effects, chosen for crash safety: documents and events first, then the
-sheet in one write. Should a run die in between, the next run assigns the same IDs
-(deterministic), finds the documents and events by meeting ID and writes the links
-then. A step that fails (a calendar outage) does not stop the independent ones:
-its failure is reported and the exit code says so.
+Order of effects, chosen for crash safety: documents and events first, then letters (each recorded
+in «Рассылки» before it is sent, see ``core.apply.reminders``), then the sheet in one write. Should
+a run die in between, the next run assigns the same IDs (deterministic), finds the documents and
+events by meeting ID and writes the links then. A step that fails (a calendar outage) does not stop
+the independent ones: its failure is reported and the exit code says so.
 """
 
 from __future__ import annotations
@@ -22,17 +23,20 @@ from typing import TypeVar
 from gmo_sync.core.actions import Action, Kind, Status
 from gmo_sync.core.apply.calendar import apply_calendar
 from gmo_sync.core.apply.protocols import Progress, apply_protocols
+from gmo_sync.core.apply.reminders import REMIND, apply_reminders, mail_context
 from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
 from gmo_sync.core.model import Meeting, id_key
 from gmo_sync.core.os_errors import describe_os_error
 from gmo_sync.core.plan.calendar import CalendarStep, creates_from_sheet, plan_calendar, report_plan_problems
 from gmo_sync.core.plan.protocols import ProtocolAction, ProtocolStep, plan_protocol_step, plan_protocols
+from gmo_sync.core.plan.reminders import RemindStep, plan_remind_step
 from gmo_sync.core.plan.sync import CellChange, plan_sync
 from gmo_sync.core.plan.writeback import cell_writes, has_new_problems, journal_row
 from gmo_sync.core.ports import (
     CalendarStore,
     EventLinks,
+    Mailer,
     ProtocolCopy,
     ProtocolLink,
     ProtocolStore,
@@ -43,7 +47,7 @@ from gmo_sync.core.problems import BackendError, Problem
 from gmo_sync.core.reading import ParsedSheet, parse_sheet
 from gmo_sync.core.repair import apply_to_snapshot, plan_repairs
 from gmo_sync.core.report import RunReport
-from gmo_sync.core.schema import MEETINGS
+from gmo_sync.core.schema import MAILINGS, MEETINGS, find_tab
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot
 from gmo_sync.rendering import check_template
 from gmo_sync.rendering.budget import Limits, set_limits
@@ -67,6 +71,8 @@ class Options:
     pdf: bool = False
     progress: Progress | None = None
     write: bool = True  # False for `check`: validate only
+    remind: bool = False  # letters about decisions (needs [mail] and a mailer)
+    resend: bool = False  # send again letters whose sending was interrupted
 
 
 @dataclass
@@ -84,6 +90,7 @@ class RunPlan:
     # A real run on a store whose creates ride with its listing reads the calendar only after the
     # documents (``_apply``): the new events' creates, carrying the documents' links, go in that request.
     calendar_later: bool = False
+    reminders: RemindStep | None = None
     writes: list[CellWrite] = field(default_factory=list)  # every cell, «Синхронизировано» too
     write_actions: list[Action] = field(default_factory=list)  # the cells as actions (stamps aside)
 
@@ -92,19 +99,21 @@ class RunPlan:
         return {c.row: c.value for c in self.changes if c.tab == MEETINGS.name and c.key == "id"}
 
     def actions(self) -> list[Action]:
-        """In the order the run does them: repairs, documents, events, then the sheet in one write."""
+        """In the order the run does them: repairs, documents, events, letters, then the sheet's one write."""
         documents = self.protocols.actions() if self.protocols is not None else []
         events = self.calendar.actions() if self.calendar is not None else []
-        return self.repairs + documents + events + self.write_actions
+        letters = self.reminders.actions() if self.reminders is not None else []
+        return self.repairs + documents + events + letters + self.write_actions
 
 
 def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore | None,
-        clock: Clock, options: Options, calendar: CalendarStore | None = None) -> RunReport:  # fmt: skip
+        clock: Clock, options: Options, calendar: CalendarStore | None = None,
+        mailer: Mailer | None = None) -> RunReport:  # fmt: skip
     now = local_now(clock, config.zone)
     report = RunReport(command, options.dry_run)
     limits = config.rendering  # every protocol of this run renders within them
     set_limits(Limits(round(limits.max_text_mb * 1_000_000), limits.max_loop_iterations, limits.max_seconds))
-    plan = _plan(report, config, sheet, store, calendar, now, options)
+    plan = _plan(report, config, sheet, store, calendar, now, options, mailer)
     if plan is None:
         return report
     if options.dry_run:
@@ -116,13 +125,15 @@ def run(command: str, config: Config, sheet: SheetBackend, store: ProtocolStore 
             report_plan_problems(plan.calendar, report)
         _count_unchanged(report, plan)
         return report
-    _apply(report, plan, sheet, store, calendar, now, options)
+    _apply(report, plan, sheet, store, calendar, now, options, mailer)
     return report
 
 
 def _plan(report: RunReport, config: Config, sheet: SheetBackend, store: ProtocolStore | None,
-          calendar: CalendarStore | None, now: dt.datetime, options: Options) -> RunPlan | None:  # fmt: skip
+          calendar: CalendarStore | None, now: dt.datetime, options: Options,
+          mailer: Mailer | None) -> RunPlan | None:  # fmt: skip
     snapshot, repairs = _repaired(sheet, options)
+    mailings_missing = find_tab(list(snapshot.tabs), MAILINGS) is None
     parsed = parse_sheet(snapshot, now.date())
     changes, meetings = plan_sync(parsed, now.date(), config.numbering)
     plan = RunPlan(config, parsed, meetings, changes, repairs)
@@ -131,7 +142,13 @@ def _plan(report: RunReport, config: Config, sheet: SheetBackend, store: Protoco
         # an unreadable template file or protocols folder fails this step alone; a template whose
         # text is broken (TemplateError) stops the run: exit 2, nothing done
         _step(report, PROTOCOLS, lambda: _plan_protocols(plan, report, store, options))
-    report.problems = sorted(set(parsed.problems), key=_problem_order) + report.problems  # + failed steps
+    found = list(parsed.problems)
+    if options.remind and options.write and mailer is not None:
+        report.steps.append(REMIND)
+        plan.reminders = plan_remind_step(parsed, meetings, config.mail, now.date(),
+                                          tab_missing=mailings_missing, resend=options.resend)  # fmt: skip
+        found += plan.reminders.plan.problems
+    report.problems = sorted(set(found), key=_problem_order) + report.problems  # + failed steps
     if not options.write:
         report.actions = repairs
         return None
@@ -208,10 +225,12 @@ def _plan_writes(plan: RunPlan, protocol_links: dict[str, ProtocolLink | None],
 
 
 def _apply(report: RunReport, plan: RunPlan, sheet: SheetBackend, store: ProtocolStore | None,
-           calendar: CalendarStore | None, now: dt.datetime, options: Options) -> None:  # fmt: skip
+           calendar: CalendarStore | None, now: dt.datetime, options: Options,
+           mailer: Mailer | None) -> None:  # fmt: skip
     report.actions += plan.repairs
     writes_documents = plan.protocols is not None and any(p.writes for p in plan.protocols.plans)
-    if plan.writes or writes_documents:
+    mails = plan.reminders is not None and bool(plan.reminders.plan.letters)
+    if plan.writes or writes_documents or mails:
         sheet.ensure_writable()  # before any document is written: a busy workbook means nothing is done
     protocol_links: dict[str, ProtocolLink | None] = {}
     if plan.protocols is not None and store is not None and plan.template is not None:
@@ -244,13 +263,16 @@ def _apply(report: RunReport, plan: RunPlan, sheet: SheetBackend, store: Protoco
             events, done = applied
             event_links = {key: EventLinks(e.link, e.video_link) for key, e in events.items()}
             report.actions += done
+    if plan.reminders is not None and mailer is not None:
+        _apply_reminders(report, plan, plan.reminders, sheet, mailer, protocol_links, now)
     writes, write_actions = cell_writes(plan.parsed, plan.changes, protocol_links, event_links,
                                         now.strftime("%d.%m.%Y %H:%M"))  # fmt: skip
     report.count_actions()
     if writes:
         report.count("cells", len(writes))
     skipped: set[str] = set()
-    if writes or has_new_problems(plan.parsed, report):
+    mailed = report.counts.get("letters_sent") or report.counts.get("letters_failed")
+    if writes or mailed or has_new_problems(plan.parsed, report):
         journal = journal_row(plan.parsed, report, now)
         result = _step(report, SHEET, lambda: sheet.write(writes + journal))
         if result is None:  # the documents and events are done; the next run writes their links
@@ -258,13 +280,26 @@ def _apply(report: RunReport, plan: RunPlan, sheet: SheetBackend, store: Protoco
             report.actions += [a.with_status(Status.FAILED) for a in plan.write_actions]
             _count_unchanged(report, plan)
             return
-        report.cells_written = max(0, result.written - len(journal))
+        report.cells_written += max(0, result.written - len(journal))
         for message in result.skipped + result.notes:
             place, _, text = message.partition(": ")
             report.problem(place, text)
         skipped = {message.partition(": ")[0] for message in result.skipped}
     report.actions += _cell_outcomes(plan.write_actions, write_actions, skipped)
     _count_unchanged(report, plan)
+
+
+def _apply_reminders(report: RunReport, plan: RunPlan, step: RemindStep, sheet: SheetBackend, mailer: Mailer,
+                     protocol_links: dict[str, ProtocolLink | None], now: dt.datetime) -> None:  # fmt: skip
+    """Letters after the documents (a reminder links the protocol just made), before the sheet's write."""
+    context = mail_context(plan.config, sheet, plan.parsed, plan.meetings, protocol_links, now)
+    outcomes: list[Action] = []
+    try:
+        _step(report, REMIND, lambda: apply_reminders(step, sheet, mailer, context, report, outcomes))
+    finally:
+        mailer.close()
+    planned = step.actions()
+    report.actions += outcomes + [a.with_status(Status.FAILED) for a in planned[len(outcomes):]]
 
 
 def _cell_outcomes(planned: list[Action], written: list[Action], skipped: set[str]) -> list[Action]:

@@ -11,10 +11,12 @@ import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from email.message import EmailMessage
 from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 from gmo_sync.core.model import AgendaItem, id_key
+from gmo_sync.core.problems import BackendError
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot
 
 if TYPE_CHECKING:
@@ -317,6 +319,31 @@ class DocumentStore(Protocol):
         ...
 
 
+class MailError(BackendError):
+    """A letter that was not sent, or may not have been; ``str()`` is the Russian reason.
+
+    ``delivered_maybe`` is True when the server may have accepted the letter before the
+    failure (the connection dropped during the transfer): such a letter is not sent
+    again without ``--resend``. Otherwise the server certainly did not take it.
+    """
+
+    def __init__(self, message: str, *, delivered_maybe: bool = False) -> None:
+        super().__init__(message)
+        self.delivered_maybe = delivered_maybe
+
+
+class Mailer(Protocol):
+    """Sends letters: SMTP, or Gmail through the google backend's sign-in."""
+
+    def describe(self) -> str: ...
+
+    def send(self, message: EmailMessage) -> None:
+        """Send one letter; raise ``MailError`` when it was not (or may not have been) sent."""
+        ...
+
+    def close(self) -> None: ...
+
+
 @dataclass
 class Backends:
     """What a command works with: one implementation of each port, opened from the config."""
@@ -325,6 +352,7 @@ class Backends:
     protocols: ProtocolStore
     calendar: CalendarStore | None = None
     documents: DocumentStore | None = None  # reports and extracts
+    mailer: Mailer | None = None  # when [mail] is configured
     close: Callable[[], None] = lambda: None  # called after a run (the google backend keeps its token)
     warnings: list[str] = field(default_factory=list)  # shown on stderr before the run (an exposed key)
     # (requests retried, seconds waited for quota) so far, for the run summary; only Google has either

@@ -211,7 +211,8 @@ def _locate_tabs(
     for tab in TABS:
         name = find_tab(names, tab)
         if name is None and tab.optional:
-            # A sheet made before the tab existed: read it as an empty tab with the declared headers.
+            # A sheet made before the tab existed: read it as an empty tab with the declared headers
+            # (the tool creates «Рассылки» in the sheet when it first records a letter).
             name = tab.name
             empty = TabData(name, [[c.header for c in tab.columns]])
             snapshot = SheetSnapshot({**snapshot.tabs, name: empty})

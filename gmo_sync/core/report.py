@@ -17,6 +17,8 @@ COUNT_NAMES = {
     "events_created": "событий создано",
     "events_updated": "событий обновлено",
     "events_cancelled": "событий отменено",
+    "letters_sent": "писем отправлено",
+    "letters_failed": "писем не отправлено",
 }
 # the count each kind of action adds to, when planned (dry run) or done
 ACTION_COUNTS = {
@@ -32,6 +34,7 @@ ACTION_COUNTS = {
     Kind.DOCUMENT_SKIP: "documents_skipped",
     Kind.DOCUMENT_KEEP: "documents_unchanged",
     Kind.DOCUMENT_PDF: "pdf",
+    Kind.LETTER_SEND: "letters_sent",
 }
 
 

@@ -32,8 +32,9 @@ class Column:
 class Tab:
     name: str
     columns: tuple[Column, ...]
-    # An optional tab may be absent (a sheet made before it existed): it reads as empty.
-    # ``init`` still creates it, so coordinators see where such data goes.
+    # An optional tab may be absent (a sheet made before it existed): it reads as empty, with its
+    # declared headers. ``init`` still creates it, so coordinators see where such data goes; the tool
+    # creates «Рассылки» itself when it first records a letter.
     optional: bool = False
 
     def column(self, key: str) -> Column:
@@ -135,7 +136,22 @@ JOURNAL = Tab(
     ),
 )
 
-TABS: tuple[Tab, ...] = (MEETINGS, AGENDA, SPEECHES, DECISIONS, PARTICIPANTS, ATTENDANCE, YEAR, JOURNAL)
+MAILINGS = Tab(
+    "Рассылки",
+    (
+        Column("Время", "time", tool=True),
+        Column("Кому", "to", tool=True),
+        Column("Заседание", "meeting", tool=True),
+        Column("Решение", "decision", tool=True),
+        Column("Повод", "reason", tool=True),
+        Column("Статус", "status", tool=True),
+    ),
+    optional=True,
+)
+
+TABS: tuple[Tab, ...] = (
+    MEETINGS, AGENDA, SPEECHES, DECISIONS, PARTICIPANTS, ATTENDANCE, YEAR, JOURNAL, MAILINGS
+)
 
 FORMAT_SYNONYMS = {
     "онлайн": "онлайн", "online": "онлайн", "дистанционно": "онлайн", "дистанционный": "онлайн",

@@ -15,6 +15,7 @@ from gmo_sync.backends.google.connection import GoogleConnection
 from gmo_sync.backends.google.diagnosis import GoogleSetupError, ScopesExplained, missing_scope_message
 from gmo_sync.backends.google.documents import DriveDocumentStore
 from gmo_sync.backends.google.drive import DriveProtocolStore
+from gmo_sync.backends.google.gmail import GmailMailer
 from gmo_sync.backends.google.retry import RetryPolicy, failure
 from gmo_sync.backends.google.sheet import GoogleSheet
 from gmo_sync.core.config import Config
@@ -74,6 +75,7 @@ def open_google(config: Config) -> Backends:
             connection, config.google.protocols_folder_id, config.google.template_doc_id, state_file(config)
         ),
         calendar=open_google_calendar(config, connection),
+        mailer=GmailMailer(connection) if config.mail.via == "gmail" else None,
         documents=DriveDocumentStore(connection, config.google.protocols_folder_id,
                                      state_file(config, "documents"), config.resolve(config.templates_dir)),
         warnings=credential_warnings(config),

@@ -30,6 +30,14 @@ SCOPES = [
     "https://www.googleapis.com/auth/calendar.events",
 ]
 
+GMAIL_SEND = "https://www.googleapis.com/auth/gmail.send"
+
+
+def scopes_for(config: Config) -> list[str]:
+    """The scopes to ask for: gmail.send only when letters go through Gmail (``[mail] via = "gmail"``)."""
+    return [*SCOPES, GMAIL_SEND] if config.mail.via == "gmail" else list(SCOPES)
+
+
 SERVICE_ACCOUNT_LIMITS = (
     "Ограничения сервисного аккаунта: (1) аккаунты, созданные после апреля 2025 г., не могут владеть "
     "файлами на Диске — протоколы нужно складывать в папку на общем диске (shared drive), куда аккаунт "
@@ -102,7 +110,7 @@ def load_credentials(config: Config) -> LoadedCredentials:
                 f"под своим аккаунтом Google уберите google.credentials и выполните gmo-sync auth login."
             )
         try:
-            creds = service_account.Credentials.from_service_account_info(info, scopes=SCOPES)
+            creds = service_account.Credentials.from_service_account_info(info, scopes=scopes_for(config))
         except (ValueError, KeyError) as error:
             raise AuthError(f"Ключ сервисного аккаунта {path} повреждён: {type(error).__name__}") from None
         return LoadedCredentials(creds, "service_account", path, str(info.get("client_email", "")))
@@ -112,7 +120,7 @@ def load_credentials(config: Config) -> LoadedCredentials:
             "Нет входа в Google. Выполните: gmo-sync auth login (или укажите google.credentials)."
         )
     try:
-        creds = user_credentials.Credentials.from_authorized_user_file(str(path), SCOPES)
+        creds = user_credentials.Credentials.from_authorized_user_file(str(path), scopes_for(config))
     except (OSError, ValueError) as error:
         raise AuthError(
             f"Токен {path} повреждён ({type(error).__name__}); выполните gmo-sync auth login."

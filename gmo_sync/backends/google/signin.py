@@ -131,8 +131,8 @@ def _read_pasted(read_line: Callable[[], str], arrived: queue.Queue[tuple[str, s
 
 
 def sign_in(client_secrets: Path, *, open_browser: bool, port: int, say: Callable[[str], None],
-            read_line: Callable[[], str], endpoint: str = "",
-            ca_bundle: str = "") -> Credentials:  # fmt: skip
+            read_line: Callable[[], str], endpoint: str = "", ca_bundle: str = "",
+            scopes: list[str] = SCOPES) -> Credentials:  # fmt: skip
     """The desktop OAuth flow with PKCE; the redirect arrives at the loopback listener or is pasted."""
     from google_auth_oauthlib.flow import Flow
 
@@ -141,7 +141,7 @@ def sign_in(client_secrets: Path, *, open_browser: bool, port: int, say: Callabl
     server = _listen(port, arrived)
     try:
         port = server.server_port
-        flow = Flow.from_client_config(config, SCOPES, redirect_uri=f"http://localhost:{port}/")
+        flow = Flow.from_client_config(config, scopes, redirect_uri=f"http://localhost:{port}/")
         url, state = flow.authorization_url(access_type="offline", prompt="consent")
         if open_browser:
             say(f"Откройте в браузере и разрешите доступ (если он не открылся сам):\n{url}")
@@ -165,8 +165,8 @@ def sign_in(client_secrets: Path, *, open_browser: bool, port: int, say: Callabl
     except requests.RequestException as error:
         raise AuthError(f"Нет связи с Google ({type(error).__name__}): повторите вход позже.") from None
     creds = flow.credentials
-    granted = set(getattr(creds, "granted_scopes", None) or SCOPES)
-    missing = [scope for scope in SCOPES if scope not in granted]
+    granted = set(getattr(creds, "granted_scopes", None) or scopes)
+    missing = [scope for scope in scopes if scope not in granted]
     if missing:  # saving it would only make every later run fail halfway
         raise GoogleSetupError(missing_scope_message(missing))
     return creds
@@ -212,10 +212,10 @@ def _headless_instructions(url: str, port: int) -> str:
 
 def login(client_secrets: Path, *, open_browser: bool, port: int, say: Callable[[str], None],
           read_line: Callable[[], str], now: dt.datetime, endpoint: str = "",
-          ca_bundle: str = "") -> Path:  # fmt: skip
+          ca_bundle: str = "", scopes: list[str] | None = None) -> Path:  # fmt: skip
     """Sign in and keep the token in the user's config folder, owner-only."""
     creds = sign_in(client_secrets, open_browser=open_browser, port=port, say=say, read_line=read_line,
-                    endpoint=endpoint, ca_bundle=ca_bundle)  # fmt: skip
+                    endpoint=endpoint, ca_bundle=ca_bundle, scopes=scopes or SCOPES)  # fmt: skip
     path = token_path()
     store_token(path, creds, now.astimezone(dt.UTC).isoformat(timespec="seconds"))
     return path
