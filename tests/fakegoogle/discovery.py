@@ -22,7 +22,7 @@ from .errors import ApiError, bad_request, invalid
 from .limits import coerced_maximum
 
 DOCUMENTS = Path(googleapiclient.__file__).parent / "discovery_cache" / "documents"
-APIS = ("sheets.v4", "drive.v3", "calendar.v3", "docs.v1")
+APIS = ("sheets.v4", "drive.v3", "calendar.v3", "docs.v1", "gmail.v1")
 # Parameters Google accepts on upload paths although discovery lists them only at the top level (or not at
 # all: ``upload_id`` is the resumable-session handle our own Location header hands out).
 UPLOAD_PARAMS = {"uploadType", "upload_id"}

@@ -139,6 +139,7 @@ class FakeGoogle:
         from .calendar import Calendar
         from .docs import Docs
         from .drive import Drive
+        from .gmail import Gmail
         from .sheets import Sheets
 
         self.sheets = Sheets(self.ws)
@@ -146,7 +147,8 @@ class FakeGoogle:
         self.calendar = Calendar(self.ws)
         self.docs = Docs(self.ws)
         self.docs.drive = self.drive
-        for service in (self.sheets, self.drive, self.calendar, self.docs):
+        self.gmail = Gmail(self.ws)
+        for service in (self.sheets, self.drive, self.calendar, self.docs, self.gmail):
             service.register(self.dispatcher)
         self.visibility = Visibility(self.ws)
         self.visibility.install(self.dispatcher, self.drive)
@@ -199,6 +201,7 @@ class FakeGoogle:
             self.ws.files.clear()
             self.ws.contents.clear()
             self.ws.calendars.clear()
+            self.ws.mail.clear()
             self.ws.config.__init__()
             self.docs.reset()
         self.dispatcher.reset()

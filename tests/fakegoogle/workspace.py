@@ -51,6 +51,7 @@ class Workspace:
     files: dict[str, dict[str, Any]] = field(default_factory=dict)
     contents: dict[str, bytes] = field(default_factory=dict)  # Drive file id -> bytes (docx for Docs)
     calendars: dict[str, dict[str, dict[str, Any]]] = field(default_factory=dict)  # cal id -> id -> event
+    mail: list[dict[str, Any]] = field(default_factory=list)  # letters sent through Gmail
     _last: float = 0.0
 
     def now(self) -> dt.datetime:

@@ -1,0 +1,104 @@
+"""`[mail] via = "gmail"`: reminders through the Gmail API with the google sign-in (fake Workspace)."""
+
+from __future__ import annotations
+
+from email import message_from_bytes, policy
+from pathlib import Path
+
+import gspread
+
+from gmo_sync.backends.google.auth import GMAIL_SEND, load_credentials
+from gmo_sync.core.config import load_config
+from tests.fakegoogle.server import FakeGoogle
+from tests.google_env import GoogleInvoke
+from tests.test_google_sheet import init_workspace, type_rows
+
+SEED = "ГМО-2021-10-13"
+
+
+def gmail_workspace(gmo_google: GoogleInvoke, coordinator: gspread.Client) -> gspread.Spreadsheet:
+    book = init_workspace(gmo_google, coordinator)
+    type_rows(
+        book,
+        "Заседания",
+        [
+            [
+                SEED,
+                "2",
+                "13.10.2021",
+                "14:00",
+                "",
+                "онлайн",
+                "",
+                "Заседание рабочей группы",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "проведено",
+            ]
+        ],
+    )
+    type_rows(book, "Решения", [[SEED, "1", "Подготовить памятку", "Замятина Е.Д.", "26.11.2026"]])
+    type_rows(
+        book, "Участники", [["Замятина Елена Дмитриевна", "методист", "КИМЦ", "zam@example.org", "нет"]]
+    )
+    config = Path("gmo-sync.toml")
+    config.write_text(config.read_text(encoding="utf-8") + '\n[mail]\nvia = "gmail"\n', encoding="utf-8")
+    return book
+
+
+def test_reminder_goes_through_gmail_once_with_the_gmail_send_scope(
+    gmo_google: GoogleInvoke, fake: FakeGoogle, coordinator: gspread.Client
+) -> None:
+    book = gmail_workspace(gmo_google, coordinator)
+    result = gmo_google("remind")
+    assert result.exit_code == 0, result.output
+    (sent,) = fake.ws.mail
+    assert sent["recipients"] == ["zam@example.org"]
+    letter = message_from_bytes(sent["raw"], policy=policy.default)
+    body = letter.get_body(("plain",)).get_content()
+    assert body.startswith("Елена Дмитриевна, здравствуйте!") and "Подготовить памятку" in body
+    assert f"https://docs.google.com/spreadsheets/d/{book.id}/edit" in body
+    # the sign-in asks for gmail.send only with via = "gmail"
+    scopes = load_credentials(load_config(Path("gmo-sync.toml"))).credentials.scopes
+    assert GMAIL_SEND in scopes
+    assert GMAIL_SEND not in load_credentials(load_config(None, cwd=Path("/nonexistent"))).credentials.scopes
+    rows = book.worksheet("Рассылки").get_all_values()
+    assert rows[1][1:] == [
+        "Замятина Елена Дмитриевна <zam@example.org>",
+        SEED,
+        "№ 1: Подготовить памятку",
+        "за 1 день до срока 26.11.2026",
+        "отправлено",
+    ]
+
+    again = gmo_google("remind")
+    assert again.exit_code == 0, again.output
+    assert len(fake.ws.mail) == 1
+    sends = [e for e in fake.request_log() if e["api_method"] == "gmail.users.messages.send"]
+    assert len(sends) == 1
+
+
+def test_a_lost_gmail_answer_is_not_sent_again_without_resend(
+    gmo_google: GoogleInvoke, fake: FakeGoogle, coordinator: gspread.Client
+) -> None:
+    book = gmail_workspace(gmo_google, coordinator)
+    fake.add_fault("500", at=1, method="gmail.users.messages.send")
+    first = gmo_google("remind")
+    assert first.exit_code == 1 and "неизвестно, отправлено ли письмо" in first.output
+    assert book.worksheet("Рассылки").get_all_values()[1][5].startswith("неизвестно: ")
+    second = gmo_google("remind")
+    assert second.exit_code == 1 and "могло не дойти" in second.output
+    assert [e for e in fake.request_log() if e["api_method"] == "gmail.users.messages.send"][1:] == []
+    resent = gmo_google("remind", "--resend")
+    assert resent.exit_code == 0, resent.output
+    assert len(fake.ws.mail) == 1 and book.worksheet("Рассылки").get_all_values()[1][5] == "отправлено"
+
+
+def test_gmail_needs_the_google_backend(gmo, workspace: Path) -> None:  # type: ignore[no-untyped-def]
+    config = workspace / "gmo-sync.toml"
+    config.write_text(config.read_text(encoding="utf-8") + '\n[mail]\nvia = "gmail"\n', encoding="utf-8")
+    result = gmo("remind")
+    assert result.exit_code == 2 and 'via = "gmail" работает только с backend = "google"' in result.output
