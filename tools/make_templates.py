@@ -156,7 +156,28 @@ ASSOCIATION = (
 )
 
 
-def make_default() -> DocumentObject:
+def carry_over_block(doc: DocumentObject, *, size: int | None) -> None:
+    """«О выполнении решений предыдущих заседаний», only when earlier meetings left decisions open."""
+    control(doc, "{%p if невыполненные_решения %}")
+    heading = [("О выполнении решений предыдущих заседаний:", True)]
+    para(doc, heading, before=12, after=3, keep_next=True, size=size)
+    control(doc, "{%p for р in невыполненные_решения %}")
+    para(doc, "{{ loop.index }}. {{ р.решение }}", first_line=INDENT, align=JUSTIFY, size=size)
+    # one line of facts without a closing full stop: names end in initials («Замятина Е.Д.»)
+    para(
+        doc,
+        "Протокол {{ р.протокол }}{% if р.ответственный %}; ответственный: {{ р.ответственный }}{% endif %}"
+        "{% if р.срок %}; срок: {{ р.срок }}{% endif %} — {{ р.статус }}"
+        "{% if р.отметка %} ({{ р.отметка }}){% endif %}",
+        first_line=INDENT,
+        align=JUSTIFY,
+        size=size,
+    )
+    control(doc, "{%p endfor %}")
+    control(doc, "{%p endif %}")
+
+
+def make_default(carry_over: bool = True) -> DocumentObject:
     doc = new_document(12, "Протокол заседания")
     para(doc, [("Программа заседания", True)], align=CENTER)
     para(doc, [(ASSOCIATION, True)], align=CENTER, after=12)
@@ -200,6 +221,8 @@ def make_default() -> DocumentObject:
         align=JUSTIFY,
     )
     control(doc, "{%p endfor %}")
+    if carry_over:
+        carry_over_block(doc, size=None)
 
     control(doc, "{%p if выступления %}")
     para(doc, [("Выступления:", True)], before=12, after=3, keep_next=True)
@@ -294,7 +317,7 @@ def keep_together(table: Table) -> None:
                     paragraph.paragraph_format.keep_with_next = True
 
 
-def make_gost() -> DocumentObject:
+def make_gost(carry_over: bool = True) -> DocumentObject:
     doc = new_document(14, "Протокол")
     page_numbers(doc)
     para(doc, [("{{ организация }}", True)], align=CENTER, after=18)
@@ -336,6 +359,8 @@ def make_gost() -> DocumentObject:
     para(doc, "Доклад: {{ п.докладчик }}.", first_line=INDENT, align=JUSTIFY)
     control(doc, "{%p endif %}")
     control(doc, "{%p endfor %}")
+    if carry_over:
+        carry_over_block(doc, size=None)
 
     # The block that ends the protocol keeps with the signatures (a template cannot set paragraph
     # properties by data, so the last item is written a second time with keep-with-next).
@@ -463,6 +488,84 @@ def make_decisions() -> DocumentObject:
     return doc
 
 
+# --- extract: «Выписка из протокола», ГОСТ Р 7.0.97-2016 ---
+
+
+def signature_rows(doc: DocumentObject, rows: Sequence[tuple[str, str]]) -> None:
+    table = doc.add_table(rows=len(rows), cols=3)
+    for row, (role, name) in zip(table.rows, rows, strict=True):
+        cell_text(row.cells[0], role)
+        cell_text(row.cells[1], "____________", align=CENTER)
+        cell_text(row.cells[2], name, align=RIGHT)
+        row.height = Mm(12)
+        if row is not table.rows[-1]:  # signatures stay together on one page
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    set_widths(table, [55, 50, 60])
+
+
+def make_extract() -> DocumentObject:
+    doc = new_document(14, "Выписка из протокола")
+    page_numbers(doc)
+    para(doc, [("{{ организация }}", True)], align=CENTER, after=18)
+    para(doc, [("ВЫПИСКА ИЗ ПРОТОКОЛА", True)], align=CENTER, after=12)
+    table = doc.add_table(rows=1, cols=2)
+    cell_text(table.rows[0].cells[0], "{{ дата }}")
+    cell_text(table.rows[0].cells[1], "№ {{ номер_протокола }}", align=RIGHT)
+    set_widths(table, [82, 83])
+    control(doc, "{%p if город %}")
+    para(doc, "г. {{ город }}", align=CENTER, before=6)
+    control(doc, "{%p endif %}")
+    para(doc, [("{{ тема }}", True)], before=18, after=18, align=LEFT)
+
+    control(doc, "{%p if председатель %}")
+    para(doc, "Председатель – {{ председатель }}", align=JUSTIFY)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if секретарь %}")
+    para(doc, "Секретарь – {{ секретарь }}", align=JUSTIFY)
+    control(doc, "{%p endif %}")
+    para(
+        doc,
+        "Присутствовали: {{ присутствовало_человек or '—' }}{% if участники %} ({{ участники }}){% endif %}",
+        align=JUSTIFY,
+    )
+
+    control(doc, "{%p if выписка.вопрос %}")
+    para(doc, [("{{ выписка.вопрос.номер }}. СЛУШАЛИ:", True)], before=12, keep_next=True)
+    para(
+        doc,
+        "{% if выписка.вопрос.докладчик %}{{ выписка.вопрос.докладчик }} – {% endif %}"
+        "{{ выписка.вопрос.вопрос }}",
+        first_line=INDENT,
+        align=JUSTIFY,
+    )
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if выписка.выступления %}")
+    speeches_block(doc, "выписка.выступления")
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if выписка.решения %}")
+    para(doc, [("ПОСТАНОВИЛИ:", True)], before=6, keep_next=True)
+    control(doc, "{%p for р in выписка.решения %}")
+    para(doc, "{{ р.пункт }}. {{ р.решение }}", first_line=INDENT, align=JUSTIFY)
+    control(doc, "{%p if р.ответственный %}")
+    para(doc, "Ответственный: {{ р.ответственный }}", first_line=INDENT)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if р.срок %}")
+    para(doc, "Срок: {{ р.срок }}", first_line=INDENT)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p endfor %}")
+    control(doc, "{%p endif %}")
+
+    para(doc, "", after=18, keep_next=True)
+    chair = ("Председатель", "{{ председатель_подпись }}")
+    signature_rows(doc, [chair, ("Секретарь", "{{ секретарь_подпись }}")])
+    # Заверительная надпись (ГОСТ Р 7.0.97-2016, п. 5.26): «Верно», position, signature, name, date.
+    para(doc, "Верно", before=24, keep_next=True)
+    signature_rows(doc, [("{{ верно_должность }}", "{{ верно_подпись }}")])
+    para(doc, "{{ дата_составления }}")
+    return doc
+
+
 def stable_bytes(doc: DocumentObject) -> bytes:
     """The .docx with fixed zip timestamps: regenerating an unchanged layout gives identical bytes,
     so the template fingerprint (part of each protocol's content hash) does not change."""
@@ -483,7 +586,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     from year_templates import YEAR_TEMPLATES  # the year's documents; it imports this module's helpers
 
-    makers = (("default", make_default), ("gost", make_gost), ("decisions", make_decisions), *YEAR_TEMPLATES)
+    makers = (("default", make_default), ("gost", make_gost), ("decisions", make_decisions), *YEAR_TEMPLATES,
+              ("extract", make_extract))  # fmt: skip
     for name, make in makers:
         path = args.out / f"{name}.docx"
         path.write_bytes(stable_bytes(make()))

@@ -131,3 +131,4 @@ cli.add_command(__import__("gmo_sync.cli.template", fromlist=["template"]).templ
 cli.add_command(__import__("gmo_sync.cli.doctor", fromlist=["doctor"]).doctor)
 cli.add_command(__import__("gmo_sync.cli.year_reports", fromlist=["report"]).report)  # attendance, plan, year
 cli.add_command(__import__("gmo_sync.cli.remind", fromlist=["remind"]).remind)
+cli.add_command(__import__("gmo_sync.cli.extract", fromlist=["extract"]).extract)

@@ -10,8 +10,9 @@ __all__ = ["DOCUMENT_TEMPLATES", "TEMPLATE_NAMES", "template_bytes", "template_p
 # default: the layout of the association's own protocols; gost: ГОСТ Р 7.0.97-2016 full form.
 TEMPLATE_NAMES = ("default", "gost")
 # documents besides protocols, by kind: decisions — «Контроль исполнения решений»;
-# attendance — «Лист регистрации», plan — «План работы ГМО», year — «Анализ работы ГМО за учебный год».
-DOCUMENT_TEMPLATES = ("decisions", "attendance", "plan", "year")
+# attendance — «Лист регистрации», plan — «План работы ГМО», year — «Анализ работы ГМО за учебный год»,
+# extract — «Выписка из протокола» (ГОСТ Р 7.0.97-2016).
+DOCUMENT_TEMPLATES = ("decisions", "attendance", "plan", "year", "extract")
 
 
 def template_path(name: str) -> Path:

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from gmo_sync.core.actions import Action, Kind
+from gmo_sync.core.carry_over import VARIABLE as CARRY_OVER
+from gmo_sync.core.carry_over import CarryOver
 from gmo_sync.core.model import Meeting, MeetingStatus, id_key
 from gmo_sync.core.ports import ProtocolLink, ProtocolStore, StoredProtocol
 from gmo_sync.core.schema import MEETINGS
@@ -145,6 +147,7 @@ def plan_protocols(
     plans = []
     stored_by_key = {id_key(k): v for k, v in existing.items()}
     fingerprint = template_fingerprint(template)  # once, not once per meeting
+    carry_over = CarryOver(meetings)
     for meeting in meetings:
         if only is not None and id_key(meeting.id) != id_key(only):
             continue
@@ -163,6 +166,7 @@ def plan_protocols(
             )
             continue
         context = meeting_context(meeting, organisation, city)
+        context[CARRY_OVER] = carry_over.before(meeting)
         digest = _content_hash(context, fingerprint)
         name = protocol_name(meeting)
         stored = stored_by_key.get(id_key(meeting.id))
