@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 from email import message_from_bytes, policy
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import gspread
 
 from gmo_sync.backends.google.auth import GMAIL_SEND, load_credentials
 from gmo_sync.core.config import load_config
+from tests.fakegoogle import clients
 from tests.fakegoogle.server import FakeGoogle
 from tests.google_env import GoogleInvoke
 from tests.test_google_sheet import init_workspace, type_rows
@@ -49,10 +52,21 @@ def gmail_workspace(gmo_google: GoogleInvoke, coordinator: gspread.Client) -> gs
     return book
 
 
+def sign_in_again(fake: FakeGoogle) -> None:
+    """`gmo-sync auth login` after adding via = "gmail": a new token, asked with the gmail.send scope."""
+    token = Path(os.environ["XDG_CONFIG_HOME"]) / "gmo-sync" / "token.json"
+    token.write_text(json.dumps(clients.authorized_user_info(fake.base_url)), encoding="utf-8")
+
+
 def test_reminder_goes_through_gmail_once_with_the_gmail_send_scope(
     gmo_google: GoogleInvoke, fake: FakeGoogle, coordinator: gspread.Client
 ) -> None:
     book = gmail_workspace(gmo_google, coordinator)
+    # the sign-in `init` made has no gmail.send: Google refuses, the letter is not sent, and says what to do
+    refused = gmo_google("remind")
+    assert refused.exit_code == 1 and fake.ws.mail == []
+    assert "нет права отправлять почту: выполните gmo-sync auth login заново" in refused.output
+    sign_in_again(fake)
     result = gmo_google("remind")
     assert result.exit_code == 0, result.output
     (sent,) = fake.ws.mail
@@ -77,14 +91,15 @@ def test_reminder_goes_through_gmail_once_with_the_gmail_send_scope(
     again = gmo_google("remind")
     assert again.exit_code == 0, again.output
     assert len(fake.ws.mail) == 1
-    sends = [e for e in fake.request_log() if e["api_method"] == "gmail.users.messages.send"]
-    assert len(sends) == 1
+    sends = [e["status"] for e in fake.request_log() if e["api_method"] == "gmail.users.messages.send"]
+    assert sends == [403, 200]  # refused without the scope, sent once after signing in again
 
 
 def test_a_lost_gmail_answer_is_not_sent_again_without_resend(
     gmo_google: GoogleInvoke, fake: FakeGoogle, coordinator: gspread.Client
 ) -> None:
     book = gmail_workspace(gmo_google, coordinator)
+    sign_in_again(fake)
     fake.add_fault("500", at=1, method="gmail.users.messages.send")
     first = gmo_google("remind")
     assert first.exit_code == 1 and "неизвестно, отправлено ли письмо" in first.output

@@ -30,6 +30,7 @@ SERVICES = {  # API name in discovery → (service name, title) as Google's erro
     "drive": ("drive.googleapis.com", "Google Drive API"),
     "calendar": ("calendar-json.googleapis.com", "Google Calendar API"),
     "docs": ("docs.googleapis.com", "Google Docs API"),
+    "gmail": ("gmail.googleapis.com", "Gmail API"),
 }
 ERROR_INFO = "type.googleapis.com/google.rpc.ErrorInfo"
 
