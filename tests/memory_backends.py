@@ -5,8 +5,17 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import replace
+from email.message import EmailMessage
+from email.utils import getaddresses
 
-from gmo_sync.core.ports import ProtocolCopy, ProtocolLink, StoredDocument, StoredProtocol, WriteReport
+from gmo_sync.core.ports import (
+    MailError,
+    ProtocolCopy,
+    ProtocolLink,
+    StoredDocument,
+    StoredProtocol,
+    WriteReport,
+)
 from gmo_sync.core.repair import SheetRepair, apply_to_snapshot
 from gmo_sync.core.seed import headers, seed_rows
 from gmo_sync.core.sheet import CellWrite, SheetSnapshot, TabData, place_writes
@@ -139,3 +148,25 @@ class MemoryDocumentStore:
 
     def export_pdf(self, stored: StoredDocument) -> str | None:
         return None
+
+
+class MemoryMailer:
+    """Letters kept in a list; ``refuse`` names addresses the «server» refuses for certain."""
+
+    def __init__(self, outbox: list[EmailMessage], refuse: frozenset[str] = frozenset()) -> None:
+        self.outbox, self.refuse = outbox, refuse
+        self.open = False
+
+    def describe(self) -> str:
+        return "почта в памяти"
+
+    def send(self, message: EmailMessage) -> None:
+        recipients = [a for _, a in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))]
+        accepted = [a for a in recipients if a and a not in self.refuse]
+        if not accepted:
+            raise MailError("сервер отказался принять адрес " + ", ".join(recipients or ["(нет адреса)"]))
+        self.open = True
+        self.outbox.append(copy.deepcopy(message))
+
+    def close(self) -> None:
+        self.open = False

@@ -336,3 +336,44 @@ def test_the_password_is_refused_in_the_file(gmo: Invoke, demo: Path) -> None:
     result = gmo("check")
     assert result.exit_code == 2 and "GMO_SYNC_MAIL_PASSWORD" in result.output
     assert "secret123" not in result.output
+
+
+def action_keys(data: dict) -> list[tuple[str, str, str]]:  # type: ignore[type-arg]
+    return [(a["kind"], a["meeting"], a["cell"]) for a in data["actions"]]
+
+
+def test_dry_run_is_the_run_the_tab_the_rows_and_the_letters(
+    gmo: Invoke, demo: Path, smtp: SmtpServer
+) -> None:
+    """`remind --dry-run --json` lists exactly what `remind --json` then reports done (docs/json.md)."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(demo / "ГМО.xlsx")
+    del book["Рассылки"]  # a workbook made before letters: the run creates the tab
+    book.save(demo / "ГМО.xlsx")
+    add_decision(demo, 5, "Собрать заявки", "Попыхова Т.Ю.", TOMORROW)
+    add_decision(demo, 6, "Обновить стенд", "Замятина Е.Д.", TOMORROW)
+    planned = json.loads(gmo("remind", "--dry-run", "--json").output)
+    assert (
+        planned["dry_run"]
+        and smtp.inbox.messages == []
+        and "Рассылки" not in openpyxl.load_workbook(demo / "ГМО.xlsx").sheetnames
+    )
+    done = json.loads(gmo("remind", "--json").output)
+    assert done["exit_code"] == 0 and len(smtp.inbox.messages) == 2
+    assert action_keys(planned) == action_keys(done)
+    assert {a["status"] for a in planned["actions"]} == {"planned"}
+    assert {a["status"] for a in done["actions"]} == {"done"}
+    kinds = [a["kind"] for a in done["actions"] if a["kind"] != "decision.status"]  # the new rows' Статус
+    assert kinds == ["mailing.tab", "mailing.row", "mailing.row", "letter.send", "mailing.row", "letter.send"]
+    sends = [a for a in done["actions"] if a["kind"] == "letter.send"]
+    assert (
+        sends[0]["target"] == f"Замятина Елена Дмитриевна <{ZAMYATINA}>" and sends[0]["cell"] == "Рассылки!F2"
+    )
+    assert sends[1]["cell"] == "Рассылки!F4" and done["counts"]["letters_sent"] == 2
+    assert planned["counts"]["letters_sent"] == 2
+    rows = mailings(demo)
+    assert [r[5] for r in rows[1:]] == ["отправлено"] * 3
+    # nothing left to do: the next dry run plans no letter
+    again = json.loads(gmo("remind", "--dry-run", "--json").output)
+    assert [a for a in again["actions"] if a["kind"].startswith(("mailing.", "letter."))] == []

@@ -10,22 +10,26 @@ from tests import test_google_calendar
 from tests.contract import (
     test_calendar_stores,
     test_document_stores,
+    test_mailers,
     test_protocol_stores,
     test_sheet_backends,
 )
 from tests.contract.calendar_contract import CalendarStoreContract
 from tests.contract.document_contract import DocumentStoreContract
+from tests.contract.mailer_contract import MailerContract
 from tests.contract.protocol_contract import ProtocolStoreContract
 from tests.contract.sheet_contract import SheetBackendContract
 
 SUITES = {"SheetBackend": SheetBackendContract, "ProtocolStore": ProtocolStoreContract,
-          "CalendarStore": CalendarStoreContract, "DocumentStore": DocumentStoreContract}  # fmt: skip
+          "CalendarStore": CalendarStoreContract, "DocumentStore": DocumentStoreContract,
+          "Mailer": MailerContract}  # fmt: skip
 RUNNERS = (
     test_sheet_backends,
     test_protocol_stores,
     test_calendar_stores,
     test_google_calendar,
     test_document_stores,
+    test_mailers,
 )
 
 

@@ -45,8 +45,12 @@ class SmtpMailer:
 
     def send(self, message: EmailMessage) -> None:
         recipients = [
-            address for _, address in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))
+            address
+            for _, address in getaddresses(message.get_all("To", []) + message.get_all("Cc", []))
+            if "@" in address
         ]
+        if not recipients:  # an empty RCPT would be refused by the server, or worse, taken by a lax one
+            raise MailError(f"у письма нет адреса получателя («{message.get('To', '')}»)")
         sender = self.settings.from_address or self.settings.username
         for attempt in (1, 2):
             smtp = self._connect()
