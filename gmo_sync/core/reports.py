@@ -22,6 +22,7 @@ from gmo_sync.core.clock import Clock, local_now
 from gmo_sync.core.config import Config
 from gmo_sync.core.documents import DOCUMENTS, DocumentSpec, apply_documents, plan_actions, plan_documents
 from gmo_sync.core.model import Meeting
+from gmo_sync.core.parsing import ParseError, parse_academic_year
 from gmo_sync.core.people import PeopleDirectory
 from gmo_sync.core.plan.sync import plan_sync
 from gmo_sync.core.ports import DocumentStore, SheetBackend
@@ -110,23 +111,18 @@ class Period:
         return isinstance(date, dt.date) and self.start <= date <= self.end
 
 
-_ACADEMIC = re.compile(r"^(\d{4})\s*[/-]\s*(\d{2}|\d{4})$")
-
-
 def parse_period(text: str) -> Period:
-    """«2021/22», «2021/2022», «2021-22» → 1.09.2021–31.08.2022; «2021» → the calendar year."""
+    """«2021» → the calendar year; an academic year as ``parsing.parse_academic_year`` reads it
+    («2021/22», «2021/2022», «2021-22 учебный год») → 1.09.2021–31.08.2022."""
     value = text.strip()
     if re.fullmatch(r"\d{4}", value):
         year = int(value)
         return Period(dt.date(year, 1, 1), dt.date(year, 12, 31), f"{year} год", str(year))
-    if m := _ACADEMIC.match(value):
-        first = int(m[1])
-        second = int(m[2]) if len(m[2]) == 4 else first // 100 * 100 + int(m[2])
-        if second == first + 1:
-            return Period(
-                dt.date(first, 9, 1),
-                dt.date(second, 8, 31),
-                f"{first}/{second % 100:02d} учебный год",
-                f"{first}-{second % 100:02d}",
-            )
-    raise ConfigError(f"--year «{text}»: ожидается учебный год, например 2021/22, или календарный год: 2021")
+    try:
+        first = parse_academic_year(value)  # the one reading of an academic year («Год», --year)
+    except ParseError:
+        raise ConfigError(
+            f"--year «{text}»: ожидается учебный год, например 2021/22, или календарный год: 2021"
+        ) from None
+    label, slug = f"{first}/{(first + 1) % 100:02d}", f"{first}-{(first + 1) % 100:02d}"
+    return Period(dt.date(first, 9, 1), dt.date(first + 1, 8, 31), f"{label} учебный год", slug)
