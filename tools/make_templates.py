@@ -504,6 +504,17 @@ def signature_rows(doc: DocumentObject, rows: Sequence[tuple[str, str]]) -> None
     set_widths(table, [55, 50, 60])
 
 
+def extract_decision(doc: DocumentObject, *, keep: bool) -> None:
+    """One decision ``р`` of an extract: its text, the responsible and the deadline."""
+    para(doc, "{{ р.пункт }}. {{ р.решение }}", first_line=INDENT, align=JUSTIFY, keep_next=keep)
+    control(doc, "{%p if р.ответственный %}")
+    para(doc, "Ответственный: {{ р.ответственный }}", first_line=INDENT, keep_next=keep)
+    control(doc, "{%p endif %}")
+    control(doc, "{%p if р.срок %}")
+    para(doc, "Срок: {{ р.срок }}", first_line=INDENT, keep_next=keep)
+    control(doc, "{%p endif %}")
+
+
 def make_extract() -> DocumentObject:
     doc = new_document(14, "Выписка из протокола")
     page_numbers(doc)
@@ -545,13 +556,13 @@ def make_extract() -> DocumentObject:
     control(doc, "{%p endif %}")
     control(doc, "{%p if выписка.решения %}")
     para(doc, [("ПОСТАНОВИЛИ:", True)], before=6, keep_next=True)
+    # The last decision keeps with the signatures, so they never stand alone on a page (ГОСТ): a template
+    # cannot set paragraph properties by data, so the last one is written a second time with keep-with-next.
     control(doc, "{%p for р in выписка.решения %}")
-    para(doc, "{{ р.пункт }}. {{ р.решение }}", first_line=INDENT, align=JUSTIFY)
-    control(doc, "{%p if р.ответственный %}")
-    para(doc, "Ответственный: {{ р.ответственный }}", first_line=INDENT)
-    control(doc, "{%p endif %}")
-    control(doc, "{%p if р.срок %}")
-    para(doc, "Срок: {{ р.срок }}", first_line=INDENT)
+    control(doc, "{%p if loop.last %}")
+    extract_decision(doc, keep=True)
+    control(doc, "{%p else %}")
+    extract_decision(doc, keep=False)
     control(doc, "{%p endif %}")
     control(doc, "{%p endfor %}")
     control(doc, "{%p endif %}")
