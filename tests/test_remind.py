@@ -377,3 +377,31 @@ def test_dry_run_is_the_run_the_tab_the_rows_and_the_letters(
     # nothing left to do: the next dry run plans no letter
     again = json.loads(gmo("remind", "--dry-run", "--json").output)
     assert [a for a in again["actions"] if a["kind"].startswith(("mailing.", "letter."))] == []
+
+
+def test_doctor_proves_the_mail_set_up_without_sending(
+    gmo: Invoke, workspace: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ca = trustme.CA()
+    server_tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1").configure_cert(server_tls)
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "ca.pem"))
+    assert "Почта" not in gmo("doctor").output  # no [mail]: reminders are off, nothing to check
+    with SmtpServer(users={"gmo@example.org": "app-password"}, tls=server_tls) as server:
+        mail_config(workspace, server.port, username="gmo@example.org")
+        replace(workspace / "gmo-sync.toml", '"none"', '"starttls"')
+        unset = gmo("doctor")
+        assert unset.exit_code == 2
+        assert "✗ Почта ([mail]): не задан пароль для «gmo@example.org»" in unset.output
+        assert "GMO_SYNC_MAIL_PASSWORD" in unset.output and "– Почтовый сервер: не проверено" in unset.output
+        monkeypatch.setenv("GMO_SYNC_MAIL_PASSWORD", "wrong-password")
+        wrong = gmo("doctor")
+        assert wrong.exit_code == 2 and "wrong-password" not in wrong.output
+        assert "✗ Почтовый сервер: сервер 127.0.0.1:" in wrong.output and "не принял имя" in wrong.output
+        monkeypatch.setenv("GMO_SYNC_MAIL_PASSWORD", "app-password")
+        right = gmo("doctor")
+        proven = f"✓ Почтовый сервер: 127.0.0.1:{server.port} отвечает, вход как gmo@example.org"
+        assert proven in right.output
+        assert "✗" not in right.output, right.output
+        assert server.inbox.messages == []  # proven, not sent

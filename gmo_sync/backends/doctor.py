@@ -34,6 +34,9 @@ def diagnose(config_path: Path | None, clock: Clock) -> list[Check]:
 
         checks.append(ok("Часовой пояс", f"{config.timezone}, сейчас {now:%d.%m.%Y %H:%M}"))
         checks += local_checks(config, now.date())
+    from gmo_sync.backends.mail.doctor import mail_checks
+
+    checks += mail_checks(config)
     return checks
 
 

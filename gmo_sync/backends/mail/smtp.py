@@ -43,6 +43,16 @@ class SmtpMailer:
                 self._smtp.close()
             self._smtp = None
 
+    def check(self) -> None:
+        """Connect, secure and sign in as a run would, then say goodbye: nothing is sent (``doctor``)."""
+        try:
+            self._connect().noop()
+        except (smtplib.SMTPException, OSError) as error:
+            where = self.describe()
+            raise MailError(f"связь с почтовым сервером {where} прервалась ({_kind(error)})") from None
+        finally:
+            self.close()
+
     def send(self, message: EmailMessage) -> None:
         recipients = [
             address
