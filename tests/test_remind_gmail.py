@@ -117,3 +117,22 @@ def test_gmail_needs_the_google_backend(gmo, workspace: Path) -> None:  # type: 
     config.write_text(config.read_text(encoding="utf-8") + '\n[mail]\nvia = "gmail"\n', encoding="utf-8")
     result = gmo("remind")
     assert result.exit_code == 2 and 'via = "gmail" работает только с backend = "google"' in result.output
+
+
+def test_a_google_sheet_without_mailings_gets_the_tab_with_the_first_letter(
+    gmo_google: GoogleInvoke, fake: FakeGoogle, coordinator: gspread.Client
+) -> None:
+    book = gmail_workspace(gmo_google, coordinator)
+    sign_in_again(fake)
+    book.del_worksheet(book.worksheet("Рассылки"))  # a sheet made before reminders existed
+    assert gmo_google("check").exit_code == 0  # reads as empty: no problem
+    planned = gmo_google("remind", "--dry-run")
+    assert "создать лист «Рассылки»" in planned.output and fake.ws.mail == []
+    assert "Рассылки" not in [w.title for w in book.worksheets()]
+    result = gmo_google("remind")
+    assert result.exit_code == 0, result.output
+    assert "создан лист «Рассылки»" in result.output and len(fake.ws.mail) == 1
+    rows = book.worksheet("Рассылки").get_all_values()
+    assert rows[0] == ["Время", "Кому", "Заседание", "Решение", "Повод", "Статус"]
+    assert rows[1][5] == "отправлено"
+    assert gmo_google("remind").exit_code == 0 and len(fake.ws.mail) == 1

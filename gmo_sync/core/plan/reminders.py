@@ -337,8 +337,9 @@ class RemindStep:
         for row, (to, meeting, decision, reason) in self.rows[index]:
             cell = cell_ref(MAILINGS.name, row, self.columns["status"])
             what = f"{decision}, " if decision else ""
-            actions.append(Action(Kind.MAILING_ROW, meeting, SENDING, cell,
-                                  f"{cell}: {to} — {what}{reason} ← «{SENDING}»"))  # fmt: skip
+            row_text = f"{cell}: {to} — {what}{reason}"
+            actions.append(Action(Kind.MAILING_ROW, meeting, SENDING, cell, f"{row_text} ← «{SENDING}»",
+                                  f"{row_text}: записано в «{MAILINGS.name}»"))  # fmt: skip
         first_meeting = self.rows[index][0][1][1]
         what = letter.describe()
         actions.append(Action(Kind.LETTER_SEND, first_meeting, letter.to_cell, self.status_cell(index),
