@@ -306,3 +306,32 @@ def test_rows_sorted_inserted_and_deleted_during_a_run_keep_their_own_links(
         assert docs[meeting_id] in row[col("Протокол") - 1], (topic, rows)
     assert by_topic["Эпсилон"][col("ID") - 1] == "" and by_topic["Эпсилон"][col("Протокол") - 1] == ""
     assert "Дельта" not in by_topic  # the deleted row stays deleted
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known hole: a column inserted between the re-read and the write is "
+    "not detected (the row anchor sits left of it); the write lands one column to the left",
+)
+def test_a_column_inserted_between_the_reread_and_the_write_costs_no_coordinator_cell(
+    gmo_google: GoogleInvoke, fake: FakeGoogle, coordinator: gspread.Client
+) -> None:
+    """Sheets has no compare-and-set for columns either: a column inserted right of the ID after the
+    re-read shifts «Статус» under the «Протокол» letter. The write's answer still shows the row's ID and
+    the link (so does a read-back), so nothing is repaired or reported and the coordinator's «проведено»
+    is gone. Same before and after e2d9794 (checked by review10)."""
+    book = init_workspace(gmo_google, coordinator)
+    rows = [list(r) for r in THREE]
+    rows[0][col("ID") - 1] = "ГМО-1"
+    type_rows(book, "Заседания", rows)
+    sheet = google_sheet()
+    tab = stored(fake, book, "Заседания")
+    # the next request is the re-read before the write, the one after it the write
+    fake.dispatcher.schedule(fake.request_count + 2, lambda: tab.insert_cols(col("ID"), 1),
+                             {"action": "insert_col"})  # fmt: skip
+    link = "https://docs.google.com/document/d/x"
+    report = sheet.write([CellWrite("Заседания", 2, col("Протокол"), link, "Протокол",
+                                    anchor=((col("ID"), "ГМО-1"),))])  # fmt: skip
+    assert not fake.dispatcher.pending_actions  # the column did come in between
+    row = values(book)[1]
+    assert row[col("Статус")] == "проведено" or report.skipped, row  # kept, or at least reported
