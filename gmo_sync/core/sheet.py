@@ -65,6 +65,8 @@ class CellWrite:
 # Sheet re-read), then places every write with ``place_writes``: a row whose anchor still holds is
 # written where it is, a row that moved is written where it now is, and a row that vanished (or an
 # anchor that now matches several rows) is skipped and reported — never written into another row.
+# A write whose column no longer carries its header (a column inserted or deleted meanwhile) is skipped
+# and reported too: never written into another column.
 
 Rows = Sequence[Sequence[object]]  # rows[0] is sheet row 1; cells as the backend reads them back
 
@@ -124,12 +126,25 @@ def place_writes(writes: Sequence[CellWrite], current: Mapping[str, Rows]) -> tu
             offset = appended.setdefault(write.tab, max(len(rows), 1) + 1 - write.row)
             placed.append(Placed(write, write.row + max(offset, 0)))
             continue
+        if normalize_text(text_at(rows, 1, write.column)) != normalize_text(write.header):
+            # A column inserted or deleted since the read shifts every column right of it, and the row's
+            # anchor (the ID, left of it) still holds: the value would land in a coordinator's column.
+            skipped.append(moved_column_message(write, text_at(rows, 1, write.column)))
+            continue
         row = find_row(rows, write.row, write.anchor)
         if row is None:
             skipped.append(lost_message(write))
         else:
             placed.append(Placed(write, row))
     return placed, skipped
+
+
+def moved_column_message(write: CellWrite, now: str) -> str:
+    there = f"теперь здесь «{now}»" if now.strip() else "теперь здесь нет заголовка"
+    return (
+        f"{cell_ref(write.tab, write.row, write.column)}: столбцы изменились во время работы (ожидался "
+        f"«{write.header}», {there}), значение не записано (будет записано при следующем запуске)"
+    )
 
 
 def lost_message(write: CellWrite) -> str:

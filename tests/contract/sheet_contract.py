@@ -131,6 +131,20 @@ class SheetBackendContract:
         assert "не записано" in report.skipped[0]
         assert env.values(MEETINGS) == [trimmed(ROWS)[i] for i in (0, 1, 3)]
 
+    def test_a_column_inserted_meanwhile_is_never_written_into(self, env: SheetEnv) -> None:
+        """The row's ID sits left of the new column and still holds: only the header tells that
+        «Протокол» moved, and the cell now under its letter is the coordinator's «Тема»."""
+        sheet = env.make()
+        sheet.read()
+        shifted = [[row[0], "Примечание" if i == 0 else "", *row[1:]] for i, row in enumerate(ROWS)]
+        env.put(MEETINGS, shifted)  # after the read, before the write
+        report = sheet.write([protocol_write(2, "ГМО-1", "п1"), protocol_write(3, "ГМО-2", "п2")])
+        assert report.written == 0
+        assert [m.split(":")[0] for m in report.skipped] == [f"{MEETINGS}!C2", f"{MEETINGS}!C3"]
+        assert "«Протокол»" in report.skipped[0] and "«Тема»" in report.skipped[0]
+        assert "не записано" in report.skipped[0]
+        assert env.values(MEETINGS) == trimmed(shifted)  # «Первая» and «Вторая» are still there
+
     def test_ids_in_anchors_compare_as_coordinators_see_them(self, env: SheetEnv) -> None:
         sheet = env.make()
         sheet.read()

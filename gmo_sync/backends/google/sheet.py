@@ -22,7 +22,9 @@ anchor and the values just written does the tool read the tabs again, restore
 what landed in a foreign row and write it into its own (at most
 ``REPAIR_ROUNDS`` times; what is still unplaced is reported and written by the
 next run). What stays open: a coordinator typing into a tool cell of a row
-inserted in that sub-second window loses it to the restore.
+inserted in that sub-second window loses it to the restore, and a column inserted
+in it is not seen (a column moved before the re-read is: ``place_writes`` checks
+each write's header).
 """
 
 from __future__ import annotations
